@@ -1,0 +1,195 @@
+"""Opening a database: one SQLite file by default, a PostgreSQL server for a team.
+
+Python's sqlite3 driver, left to its legacy transaction handling, does not begin a
+transaction before a SELECT, so read-then-write logic races between processes without
+any error. Here the driver's own handling is switched off and every transaction is
+begun explicitly (SQLAlchemy's documented pysqlite recipe): ``BEGIN`` for reads and
+``BEGIN IMMEDIATE`` for writes, so a writer takes the write lock before it reads.
+SQLAlchemy drops ``with_for_update()`` on SQLite; nothing here relies on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "OUTBOUND_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_S = 30.0
+T = TypeVar("T")
+
+
+class DatabaseError(Exception):
+    """The database cannot be used; the message is one sentence a person can act on."""
+
+
+def default_database_path() -> Path:
+    return platformdirs.user_data_path("Outbound", appauthor=False) / "outbound.db"
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The database to use: ``url``, else $OUTBOUND_DATABASE_URL, else the user's file."""
+    given = url or os.environ.get(ENV_VAR) or None
+    if given is None:
+        return URL.create("sqlite", database=str(default_database_path()))
+    if "://" not in given:
+        return URL.create("sqlite", database=str(Path(given).expanduser().resolve()))
+    try:
+        parsed = make_url(given)
+    except ArgumentError:
+        raise DatabaseError(f"“{given}” is not a database address.") from None
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite")
+    raise DatabaseError(
+        f"Outbound works with an SQLite file or a PostgreSQL server, not “{backend}”."
+    )
+
+
+def describe(url: URL) -> str:
+    """The database named for a person: a file path, or host/database without password."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or "an in-memory database"
+    return url.render_as_string(hide_password=True)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in ("40001", "40P01", "55P03"):
+        return True
+    msg = str(orig).lower()
+    return "database is locked" in msg or "database table is locked" in msg
+
+
+class Database:
+    """An open database with its engine and the two kinds of transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url
+        self.dialect = engine.dialect.name
+        writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        self._writer = sessionmaker(writer, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def description(self) -> str:
+        return describe(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A reading session; closing it ends the transaction and keeps loaded objects."""
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A writing transaction, committed on success and rolled back on any error."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def run_write(self, work: Callable[[Session], T], *, attempts: int = 8) -> T:
+        """Run ``work`` in a write transaction, retrying when the database is busy.
+
+        Callers never see "database is locked" or a PostgreSQL serialization failure
+        while the database is merely busy: the whole transaction is run again.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as session:
+                    return work(session)
+            except (OperationalError, DBAPIError) as exc:
+                if attempt == attempts or not _is_retryable(exc):
+                    raise
+                delay = min(0.5, 0.01 * 2**attempt) * (0.5 + random.random())
+                log.debug("database busy (attempt %d), retrying in %.3fs", attempt, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(
+                f"Cannot create the folder {folder} for the database: {exc.strerror}."
+            ) from None
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Take transaction control away from the driver; see the module docstring.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def create_database_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def connect(url: str | URL | None = None) -> Database:
+    """Connect without migrating; raises DatabaseError with a clear sentence."""
+    resolved = url if isinstance(url, URL) else resolve_url(url)
+    engine = create_database_engine(resolved)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        if "file is not a database" in reason:
+            raise DatabaseError(f"{describe(resolved)} is not an Outbound database file.") from None
+        raise DatabaseError(f"Cannot open the database {describe(resolved)}: {reason}.") from None
+    return Database(engine)
+
+
+def open_database(url: str | URL | None = None, *, migrate: bool = True) -> Database:
+    """Open (creating if need be) and bring the schema up to date."""
+    from outbound.db.migrate import upgrade
+
+    database = connect(url)
+    if migrate:
+        try:
+            upgrade(database)
+        except BaseException:
+            database.close()
+            raise
+    return database

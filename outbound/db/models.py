@@ -1,0 +1,168 @@
+"""The stored shape of contacts, their numbers, suppressions and imports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from outbound.clock import utcnow
+from outbound.db.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Contact(Base):
+    """A person or an organisation (a care home, say) that a campaign may call."""
+
+    __tablename__ = "contact"
+    __table_args__ = (
+        # An external reference (CQC location id, badge number) is unique within its
+        # source; several NULLs are allowed on both databases.
+        UniqueConstraint("source", "external_ref"),
+        Index("ix_contact_phone_name", "primary_phone", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="person")
+    name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(300), index=True)
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    address: Mapped[str | None] = mapped_column(String(500))
+    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    district: Mapped[str | None] = mapped_column(String(100), index=True)
+    source: Mapped[str] = mapped_column(String(100), default="")
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    expiry_date: Mapped[date | None] = mapped_column(Date, index=True)
+    preferred_contact: Mapped[str | None] = mapped_column(String(20))
+    accessibility_needs: Mapped[str | None] = mapped_column(String(300))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The primary number in E.164, kept on the row so that the queue and duplicate
+    # checks need no join; the full list is in contact_phone.
+    primary_phone: Mapped[str | None] = mapped_column(String(20))
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_run.id", ondelete="SET NULL")
+    )
+
+    phones: Mapped[list[ContactPhone]] = relationship(
+        back_populates="contact",
+        cascade="all, delete-orphan",
+        order_by="ContactPhone.position",
+    )
+    suppressions: Mapped[list[Suppression]] = relationship(
+        back_populates="contact", order_by="Suppression.recorded_at"
+    )
+
+    @property
+    def callable(self) -> bool:
+        return self.primary_phone is not None and not self.do_not_call
+
+
+class ContactPhone(Base):
+    """One number of a contact: E.164 and extension, with the text as it was imported."""
+
+    __tablename__ = "contact_phone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    e164: Mapped[str | None] = mapped_column(String(20), index=True)
+    extension: Mapped[str | None] = mapped_column(String(12))
+    raw: Mapped[str] = mapped_column(String(200), default="")
+    line_type: Mapped[str | None] = mapped_column(String(16))
+    usable: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    contact: Mapped[Contact] = relationship(back_populates="phones")
+
+
+class Suppression(Base):
+    """Do not call: recorded once, it applies to every campaign (Tell Us Once)."""
+
+    __tablename__ = "suppression"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    lifted_at: Mapped[datetime | None] = mapped_column()
+    lifted_by: Mapped[str | None] = mapped_column(String(100))
+    lift_reason: Mapped[str | None] = mapped_column(Text)
+
+    contact: Mapped[Contact] = relationship(back_populates="suppressions")
+
+
+class ImportRun(Base):
+    """One import of a call list, with its counts; it lands whole or not at all."""
+
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    mapping: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_by: Mapped[str | None] = mapped_column(String(100))
+
+    issues: Mapped[list[ImportIssue]] = relationship(
+        back_populates="import_run", cascade="all, delete-orphan"
+    )
+
+
+class ImportIssue(Base):
+    """A row of an import that needed attention: repaired, refused or a duplicate."""
+
+    __tablename__ = "import_issue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("import_run.id", ondelete="CASCADE"), index=True
+    )
+    row_number: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+
+    import_run: Mapped[ImportRun] = relationship(back_populates="issues")

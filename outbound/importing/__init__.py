@@ -1,0 +1,191 @@
+"""Importing a call list (CSV or XLSX) into contacts: one transaction, one report.
+
+    from outbound.db import open_database
+    from outbound.importing import import_file
+
+    db = open_database()
+    report = import_file(db, "care_homes.csv", source="CQC")
+    print(report.summary())
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from outbound.clock import utcnow
+from outbound.db.database import Database
+from outbound.db.models import ImportRun
+from outbound.importing.columns import (
+    FIELDS,
+    MappingError,
+    apply_overrides,
+    guess_mapping,
+    parse_mapping_overrides,
+)
+from outbound.importing.parallel import parsed_batches, workers_for
+from outbound.importing.report import ImportReport
+from outbound.importing.rows import ContactRecord, RowIssue
+from outbound.importing.table import ImportRefused, TableReader, open_table
+from outbound.importing.writer import ContactWriter
+
+__all__ = [
+    "FIELDS", "ImportCancelled", "ImportRefused", "ImportReport", "MappingError",
+    "TableReader", "guess_mapping", "import_file", "import_rows", "open_table",
+    "parse_mapping_overrides", "resolve_mapping",
+]
+
+Progress = Callable[[int, int | None], None]
+
+
+class ImportCancelled(Exception):
+    """The person cancelled; the transaction was rolled back and nothing changed."""
+
+
+class _DryRunDone(Exception):
+    """Raised to roll back a check-only run after its report is complete."""
+
+
+def resolve_mapping(headers: Sequence[str],
+                    overrides: Sequence[str] | Mapping[str, str] | None) -> dict[str, str]:
+    """The header -> field mapping: guessed, then the person's overrides on top."""
+    parsed = (dict(overrides) if isinstance(overrides, Mapping)
+              else parse_mapping_overrides(overrides or []))
+    mapping = apply_overrides(headers, guess_mapping(headers), parsed)
+    fields = set(mapping.values())
+    name_fields = {"name", "first_name", "last_name", "organisation"}
+    if not fields & name_fields:
+        raise MappingError(
+            "No column holds a name. Columns found: " + ", ".join(headers)
+            + ". Say which one with --map \"Column=name\"."
+        )
+    if not fields & {"phone", "phone_alt"}:
+        raise MappingError(
+            "No column holds a phone number. Columns found: " + ", ".join(headers)
+            + ". Say which one with --map \"Column=phone\"."
+        )
+    return mapping
+
+
+def import_file(
+    db: Database,
+    path: str | Path,
+    *,
+    source: str | None = None,
+    mapping: Sequence[str] | Mapping[str, str] | None = None,
+    kind: str = "person",
+    dry_run: bool = False,
+    imported_by: str | None = None,
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
+    """Import a call list in one transaction: it lands whole or not at all.
+
+    ``dry_run`` does all the work, duplicates against the database included, and rolls
+    it back, so a person can see the report before committing. Raises ImportRefused
+    or MappingError (clear sentences) for files that cannot be imported; ImportCancelled
+    when ``cancel`` is set.
+    """
+    with open_table(path) as table:
+        info = table.info
+        report = import_rows(
+            db, info.headers, table.rows(), file_name=Path(path).name, source=source,
+            mapping=mapping, kind=kind, dry_run=dry_run, imported_by=imported_by,
+            batch_size=batch_size, progress=progress, cancel=cancel,
+            estimate=table.count_rows_estimate(),
+        )
+        report.format, report.encoding = info.format, info.encoding
+        report.delimiter, report.sheet = info.delimiter, info.sheet
+        return report
+
+
+def import_rows(
+    db: Database,
+    headers: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[str]]],
+    *,
+    file_name: str,
+    source: str | None = None,
+    mapping: Sequence[str] | Mapping[str, str] | None = None,
+    kind: str = "person",
+    dry_run: bool = False,
+    imported_by: str | None = None,
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    estimate: int | None = None,
+) -> ImportReport:
+    """Import rows of text cells under ``headers``; see import_file."""
+    final_mapping = resolve_mapping(headers, mapping)
+    ref_header = next((h for h, f in final_mapping.items() if f == "external_ref"), None)
+    report = ImportReport(file_name=file_name,
+                          source=source if source is not None else (ref_header or ""),
+                          mapping=final_mapping)
+
+    def work(session: Session) -> None:
+        run = ImportRun(source=report.source, file_name=file_name, mapping=final_mapping,
+                        imported_by=imported_by)
+        session.add(run)
+        session.flush()
+        report.import_id = run.id
+        writer = ContactWriter(session, import_id=run.id, source=report.source,
+                               by_reference=ref_header is not None, now=utcnow())
+        batches = parsed_batches(rows, headers=headers, mapping=final_mapping, kind=kind,
+                                 batch_size=batch_size, workers=workers_for(estimate))
+        for parsed in batches:
+            batch: list[ContactRecord] = []
+            pending_issues: list[RowIssue] = []
+            for item in parsed:
+                report.rows_read += 1
+                if isinstance(item, RowIssue):
+                    report.counts["error"] += 1
+                    pending_issues.append(item)
+                else:
+                    batch.append(item)
+            _flush(session, writer, batch, pending_issues, report, run.id)
+            if cancel is not None and cancel.is_set():
+                raise ImportCancelled("The import was cancelled; nothing was saved.")
+            if progress is not None:
+                progress(report.rows_read, estimate)
+        run.finished_at = utcnow()
+        run.rows_read = report.rows_read
+        run.created, run.updated = report.created, report.updated
+        run.unchanged = report.unchanged
+        run.counts = dict(report.counts)
+        if progress is not None:
+            progress(report.rows_read, report.rows_read)
+        if dry_run:
+            raise _DryRunDone
+
+    try:
+        db.run_write(work, attempts=1)  # a consumed file cannot be replayed
+    except _DryRunDone:
+        report.import_id = None
+        return report
+    report.committed = True
+    return report
+
+
+def _flush(session: Session, writer: ContactWriter, batch: list[ContactRecord],
+           issues: list[RowIssue], report: ImportReport, import_id: int) -> None:
+    results = writer.write(batch) if batch else []
+    for record, result in zip(batch, results, strict=True):
+        if result == "duplicate":
+            report.counts["duplicate"] += 1
+            issues.append(RowIssue(record.row_number, None, "duplicate",
+                                   "repeats an earlier row of this file or a stored contact "
+                                   "already matched by this import"))
+            continue
+        report.counts[record.outcome] += 1
+        setattr(report, result, getattr(report, result) + 1)
+        issues.extend(record.issues)
+        report.premium_flagged += sum(1 for i in record.issues if i.outcome == "premium")
+    issues.sort(key=lambda i: i.row_number)
+    for issue in issues:
+        report.add_issue(issue)
+    if issues:
+        writer.insert_issues(issues)

@@ -1,0 +1,74 @@
+"""Parsing rows on every core while the importing process writes to the database.
+
+Checking phone numbers (phonenumbers) is nearly all of an import's work, and it needs
+no database, so large files are parsed in worker processes, in order, a few batches
+ahead of the writer. Memory stays bounded by the batches in flight. Small files are
+parsed in this process: starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+
+from outbound.importing.rows import ContactRecord, RowIssue, RowParser
+
+Parsed = list[ContactRecord | RowIssue]
+PARALLEL_FROM_ROWS = 20_000
+_worker_parser: RowParser | None = None
+
+
+def _start_worker(headers: Sequence[str], mapping: Mapping[str, str], kind: str) -> None:
+    global _worker_parser
+    _worker_parser = RowParser(headers, mapping, default_kind=kind)
+
+
+def _parse_in_worker(rows: list[tuple[int, Sequence[str]]]) -> Parsed:
+    assert _worker_parser is not None
+    return [_worker_parser.parse(number, cells) for number, cells in rows]
+
+
+def _chunks(rows: Iterable[tuple[int, Sequence[str]]],
+            size: int) -> Iterator[list[tuple[int, Sequence[str]]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def workers_for(estimated_rows: int | None) -> int:
+    """How many worker processes to use: none for small files."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else (os.cpu_count() or 1)
+    if cores < 2 or estimated_rows is None or estimated_rows < PARALLEL_FROM_ROWS:
+        return 0
+    return cores
+
+
+def parsed_batches(rows: Iterable[tuple[int, Sequence[str]]], *, headers: Sequence[str],
+                   mapping: Mapping[str, str], kind: str, batch_size: int,
+                   workers: int) -> Iterator[Parsed]:
+    """Parsed rows, batch by batch, in file order."""
+    if workers == 0:
+        parser = RowParser(headers, mapping, default_kind=kind)
+        for chunk in _chunks(rows, batch_size):
+            yield [parser.parse(number, cells) for number, cells in chunk]
+        return
+    # Never fork: the client may have Qt threads running.
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(list(headers), dict(mapping), kind)) as pool:
+        in_flight: deque[Future[Parsed]] = deque()
+        try:
+            for chunk in _chunks(rows, batch_size):
+                in_flight.append(pool.submit(_parse_in_worker, chunk))
+                if len(in_flight) > workers * 2:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+        finally:
+            for future in in_flight:
+                future.cancel()

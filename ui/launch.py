@@ -1,0 +1,84 @@
+"""Starting the client: check Qt can run here, open the database, show the window.
+
+A bare machine can lack the system libraries Qt loads at start-up; then this says which
+Debian/Ubuntu packages to install, instead of Qt's plugin crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes.util
+import os
+import sys
+
+# Library -> Debian/Ubuntu package that provides it.
+QT_SYSTEM_LIBRARIES: dict[str, str] = {
+    "EGL": "libegl1",
+    "GL": "libgl1",
+    "fontconfig": "libfontconfig1",
+    "xkbcommon": "libxkbcommon0",
+    "glib-2.0": "libglib2.0-0",
+    "dbus-1": "libdbus-1-3",
+}
+XCB_LIBRARIES: dict[str, str] = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-shape": "libxcb-shape0",
+}
+
+
+def missing_system_packages(platform: str | None = None) -> list[str]:
+    """Debian packages whose libraries Qt needs and this machine lacks."""
+    needed = dict(QT_SYSTEM_LIBRARIES)
+    if (platform or os.environ.get("QT_QPA_PLATFORM", "xcb")).startswith("xcb") \
+            and sys.platform.startswith("linux"):
+        needed.update(XCB_LIBRARIES)
+    return sorted({pkg for lib, pkg in needed.items() if ctypes.util.find_library(lib) is None})
+
+
+def check_qt_can_start() -> str | None:
+    """None when Qt can start; otherwise one clear message naming what to install."""
+    if sys.platform.startswith("linux"):
+        platform = os.environ.get("QT_QPA_PLATFORM")
+        if platform is None and not os.environ.get("DISPLAY") \
+                and not os.environ.get("WAYLAND_DISPLAY"):
+            return ("There is no screen to show the window on (no DISPLAY). Run it on a "
+                    "desktop, or set QT_QPA_PLATFORM=offscreen for a test.")
+        missing = missing_system_packages(platform)
+        if missing:
+            return ("Qt needs system libraries that are not installed. Install them with: "
+                    f"sudo apt-get install {' '.join(missing)}")
+    try:
+        import PySide6.QtWidgets  # noqa: F401
+    except ImportError as exc:
+        return f"Qt could not be loaded ({exc}). See the README's list of system packages."
+    return None
+
+
+def launch(args: argparse.Namespace) -> int:
+    from outbound.cli import USER_ERRORS
+
+    problem = check_qt_can_start()
+    if problem:
+        print(f"Error: {problem}", file=sys.stderr)
+        return 1
+    try:
+        if args.demo:
+            from outbound.cli.demo_cmd import open_demo_database
+
+            db = open_demo_database(args.db)
+        else:
+            from outbound.db import open_database
+
+            db = open_database(args.db)
+    except USER_ERRORS as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    from ui.app import run_client
+
+    try:
+        return run_client(db)
+    finally:
+        db.close()

@@ -1,0 +1,119 @@
+"""Test set-up: Qt offscreen, and every storage test on SQLite and on PostgreSQL.
+
+PostgreSQL tests use $OUTBOUND_TEST_POSTGRES_URL (a server where the user may create
+databases). Without it they skip, with the reason shown; with
+OUTBOUND_REQUIRE_POSTGRES=1 (as in .ci/run) a missing or unreachable server fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("OUTBOUND_DATABASE_URL", None)
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from outbound.db import Database, open_database
+from outbound.db.models import Base
+
+PG_ENV = "OUTBOUND_TEST_POSTGRES_URL"
+REQUIRE_PG = os.environ.get("OUTBOUND_REQUIRE_POSTGRES") == "1"
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if REQUIRE_PG:
+            pytest.fail(f"{PG_ENV} is not set, and PostgreSQL tests are required here.")
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated, dropped at the end."""
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV} "
+                    "(e.g. postgresql://postgres@127.0.0.1:5432/test) to run them")
+    name = f"outbound_test_{uuid.uuid4().hex[:10]}"
+    admin_url = make_url(admin).set(drivername="postgresql+psycopg")
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        engine.dispose()
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL at {admin_url.render_as_string()} cannot be used: {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: cannot create a database ({exc})")
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    open_database(url).close()
+    yield url
+    with engine.connect() as conn:
+        conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name})
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (cheaper than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    open_database(str(path)).close()
+    return path
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty, migrated database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "outbound.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+    """SQLite only, for tests about the file itself."""
+    path = tmp_path / "outbound.db"
+    shutil.copy(sqlite_template, path)
+    database = open_database(str(path))
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"the public test data is not at {SHARED_DATA}")
+    return SHARED_DATA

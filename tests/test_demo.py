@@ -1,0 +1,43 @@
+"""The demo county: realistic, and unable to ring a real person."""
+
+from __future__ import annotations
+
+import phonenumbers
+from sqlalchemy import func, select
+
+from outbound.db.models import Contact, ContactPhone
+from outbound.demo import DRAMA_RANGES, build_demo
+
+DRAMA_PREFIXES = tuple("+44" + prefix.replace(" ", "")[1:] for prefix, _, _ in DRAMA_RANGES)
+
+
+def test_every_demo_number_is_a_valid_drama_number(sqlite_db):
+    summary = build_demo(sqlite_db, scale=0.2)
+    assert summary.contacts > 1500
+    with sqlite_db.read() as s:
+        numbers = s.scalars(select(ContactPhone.e164)).all()
+    assert numbers
+    for number in numbers:
+        assert number.startswith(DRAMA_PREFIXES), number
+        assert phonenumbers.is_valid_number(phonenumbers.parse(number))
+
+
+def test_the_demo_has_providers_backlog_and_renewals(sqlite_db):
+    build_demo(sqlite_db, scale=0.1)
+    with sqlite_db.read() as s:
+        by_source = dict(s.execute(select(Contact.source, func.count())
+                                   .group_by(Contact.source)).all())
+        wave = s.scalar(select(func.count()).where(Contact.source == "NoWcard",
+                                                   Contact.expiry_date == "2027-03-31"))
+        districts = s.scalar(select(func.count(func.distinct(Contact.district))))
+    assert set(by_source) == {"Care providers (CQC)", "Registration service", "NoWcard",
+                              "Blue Badge"}
+    assert wave > by_source["NoWcard"] / 3
+    assert districts == 8
+
+
+def test_building_the_demo_twice_changes_nothing(sqlite_db):
+    first = build_demo(sqlite_db, scale=0.05)
+    second = build_demo(sqlite_db, scale=0.05)
+    assert sum(r.created for r in second.reports) == 0
+    assert second.contacts == first.contacts

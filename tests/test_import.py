@@ -1,0 +1,201 @@
+"""Importing call lists: real damaged data, duplicates, one transaction, clear refusals."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from outbound.contacts import ContactFilter, contact_ids, count_contacts, get_contacts
+from outbound.db.models import Contact, ContactPhone, ImportIssue, ImportRun
+from outbound.importing import (
+    ImportCancelled,
+    ImportRefused,
+    MappingError,
+    import_file,
+)
+
+
+def snapshot(db):
+    """Everything an import could have touched, to prove a refused one touched nothing."""
+    with db.read() as s:
+        return (s.scalar(select(func.count(Contact.id))),
+                s.scalar(select(func.count(ContactPhone.id))),
+                s.scalar(select(func.count(ImportRun.id))),
+                s.scalar(select(func.count(ImportIssue.id))),
+                s.scalar(select(func.max(Contact.updated_at))))
+
+
+def write_csv(path, rows, encoding="utf-8", delimiter=","):
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def test_greater_manchester_list_with_its_real_damage(db, shared_data):
+    report = import_file(db, shared_data / "gm_care_homes_2019.csv", kind="organisation")
+    assert report.committed
+    assert report.rows_read == 559
+    # The exact repeat, and two rows repeating a home by name and number/postcode.
+    assert report.counts["duplicate"] == 3
+    assert report.counts["repaired"] > 500      # leading 0 lost in a spreadsheet
+    assert report.created == 556
+    issues = {(i.row_number, i.outcome): i.message for i in report.issues}
+    assert "lost digits" in issues[(118, "invalid_phone")]   # 1617777e3
+    assert "too short" in issues[(422, "invalid_phone")]     # 161688
+    with db.read() as s:
+        neville = s.scalars(select(Contact).where(Contact.name.like("Neville House%"))).one()
+        assert neville.primary_phone == "+441616275874"
+        heartly = s.scalars(select(Contact).where(Contact.name == "Heartly Green")).one()
+        assert heartly.primary_phone is None and not heartly.callable
+        # the damaged number is kept as imported, never turned into a wrong number
+        assert [p.raw for p in heartly.phones] == ["1617777e3"]
+        assert heartly.phones[0].e164 is None
+        # extra columns kept as they are, malformed area codes included
+        assert neville.attributes["area_code"] == "E0800004"
+        # a number shared by two homes is two contacts, not a duplicate
+        shared = s.execute(select(Contact.primary_phone).group_by(Contact.primary_phone)
+                           .having(func.count() > 1)).all()
+        assert shared
+
+
+def test_importing_the_same_file_twice_changes_nothing(db, shared_data):
+    first = import_file(db, shared_data / "trafford_care_homes_2026.csv")
+    before = snapshot(db)[:2]
+    second = import_file(db, shared_data / "trafford_care_homes_2026.csv")
+    assert first.created == 56
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 56)
+    assert snapshot(db)[:2] == before
+
+
+def test_a_refreshed_list_updates_by_reference(db, shared_data, tmp_path):
+    source = shared_data / "trafford_care_homes_2026.csv"
+    import_file(db, source, source="CQC")
+    rows = list(csv.reader(source.open(encoding="utf-8")))
+    rows[1][5] = "0161 496 0123"              # first home's number changed
+    rows[2][0] = "Allingham House"            # second home renamed
+    changed = write_csv(tmp_path / "trafford_refreshed.csv", rows)
+    report = import_file(db, changed, source="CQC")
+    assert (report.created, report.updated, report.unchanged) == (0, 2, 54)
+    with db.read() as s:
+        first = s.scalars(select(Contact).where(Contact.external_ref == rows[1][1])).one()
+        assert first.primary_phone == "+441614960123"
+        assert [p.e164 for p in first.phones] == ["+441614960123"]
+        assert s.scalar(select(func.count(Contact.id))) == 56
+
+
+def test_two_numbers_extension_and_premium_in_one_file(db, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [
+        ["Name", "Tel No", "Mobile"],
+        ["Oak Lodge", "0161 476 0702 / 07976 848608", ""],
+        ["Beech Court", "+44 (0)113 496 0123 ext 204", "0113 496 0999"],
+        ["Premium Line", "09065 123456", ""],
+    ])
+    report = import_file(db, path)
+    assert report.counts["valid"] == 3 and report.premium_flagged == 1
+    with db.read() as s:
+        oak = s.scalars(select(Contact).where(Contact.name == "Oak Lodge")).one()
+        assert [(p.position, p.e164) for p in oak.phones] == [
+            (0, "+441614760702"), (1, "+447976848608")]
+        beech = s.scalars(select(Contact).where(Contact.name == "Beech Court")).one()
+        assert beech.phones[0].extension == "204"
+        assert beech.phones[1].e164 == "+441134960999"
+        premium = s.scalars(select(Contact).where(Contact.name == "Premium Line")).one()
+        assert premium.phones[0].line_type == "premium"
+
+
+def test_explicit_mapping_and_windows_1252_semicolons(db, tmp_path):
+    path = write_csv(tmp_path / "résidents.csv", [
+        ["Résident", "Num", "Code postal", "Badge"],
+        ["Zoë Brontë", "0113 496 0001", "pn1 1ab", "BB123"],
+    ], encoding="cp1252", delimiter=";")
+    report = import_file(db, path, mapping=["Résident=name", "Num=phone",
+                                            "Code postal=postcode", "Badge=external_ref"])
+    assert report.encoding == "cp1252" and report.delimiter == ";"
+    [contact] = get_contacts(db, contact_ids(db))
+    assert (contact.name, contact.postcode, contact.external_ref) == (
+        "Zoë Brontë", "PN1 1AB", "BB123")
+    assert contact.source == "Badge"
+
+
+def test_xlsx_with_numbers_stored_as_numbers(db, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Telephone", "Expiry date"])
+    sheet.append(["Dorothy Hall", 1134960002, "31/03/2027"])
+    sheet.append(["Kenneth Wood", 7.976848608e9, None])
+    book.save(tmp_path / "passes.xlsx")
+    report = import_file(db, tmp_path / "passes.xlsx")
+    assert report.format == "xlsx"
+    assert report.counts["repaired"] == 2
+    with db.read() as s:
+        dorothy = s.scalars(select(Contact).where(Contact.name == "Dorothy Hall")).one()
+        assert dorothy.primary_phone == "+441134960002"
+        assert dorothy.expiry_date.isoformat() == "2027-03-31"
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "empty"),
+    (b"Name,Telephone\n", "no rows"),
+    (b"\x00\x01\x02garbage\x00" * 50, "."),
+    (b"Colour,Size\nred,large\n", "No column holds a name"),
+    (b"Name,Colour\nOak Lodge,red\n", "No column holds a phone"),
+])
+def test_bad_files_are_refused_and_the_database_is_left_as_it_was(
+        db, tmp_path, shared_data, content, words):
+    import_file(db, shared_data / "trafford_care_homes_2026.csv")
+    before = snapshot(db)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises((ImportRefused, MappingError), match=words):
+        import_file(db, path)
+    assert snapshot(db) == before
+
+
+def test_a_mapping_naming_a_missing_column_is_refused(db, shared_data):
+    with pytest.raises(MappingError, match="Tel No"):
+        import_file(db, shared_data / "gm_care_homes_2019.csv", mapping=["Tel No=phone"])
+
+
+def test_an_import_cancelled_half_way_lands_nothing(db, tmp_path, shared_data):
+    import_file(db, shared_data / "trafford_care_homes_2026.csv")
+    before = snapshot(db)
+    rows = [["Name", "Telephone"]] + [[f"Resident {i}", f"0113 496 {i:04d}"]
+                                      for i in range(1000)]
+    path = write_csv(tmp_path / "big.csv", rows)
+    cancel = threading.Event()
+
+    def progress(done, _total):
+        cancel.set()   # cancel after the first batch has been written
+
+    with pytest.raises(ImportCancelled):
+        import_file(db, path, batch_size=100, progress=progress, cancel=cancel)
+    assert snapshot(db) == before
+
+
+def test_a_check_saves_nothing_but_reports_everything(db, shared_data):
+    report = import_file(db, shared_data / "gm_care_homes_2019.csv", dry_run=True)
+    assert not report.committed and report.counts["duplicate"] == 3
+    assert count_contacts(db) == 0
+
+
+def test_the_report_lists_rows_and_lands_as_json(db, shared_data, tmp_path):
+    report = import_file(db, shared_data / "gm_care_homes_2019.csv")
+    report.write_json(tmp_path / "report.json")
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["counts"] == report.counts
+    assert {"row", "column", "outcome", "reason"} <= set(data["issues"][0])
+    with db.read() as s:
+        stored = s.scalar(select(func.count(ImportIssue.id)))
+    assert stored == report.issues_total
+
+
+def test_search_finds_by_name_postcode_and_number(db, shared_data):
+    import_file(db, shared_data / "trafford_care_homes_2026.csv")
+    assert count_contacts(db, ContactFilter(search="allingham")) == 1
+    assert count_contacts(db, ContactFilter(search="WA15 6SQ")) >= 1
+    assert count_contacts(db, ContactFilter(search="0161 929 1783")) == 1

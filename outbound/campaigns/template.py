@@ -1,0 +1,174 @@
+"""Campaign templates: what a kind of campaign asks, records and when it may call.
+
+A template is data (a TOML file in ``campaigns/``) so that the customer access team
+can set up a new kind of campaign, or correct a script, without a new release. This
+module holds the shapes; ``loader`` reads and checks the files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from outbound.campaigns import script as _script
+from outbound.campaigns.parsing import SourceMap, TemplateError, display_name
+from outbound.campaigns.window import CallingWindow
+
+Kind = Literal["round", "list", "reminder"]
+SUPPRESSIONS = ("deceased", "asked_not_to_be_called", "wrong_number")
+
+__all__ = [
+    "CallingWindow", "CampaignTemplate", "Kind", "Outcome", "Schedule", "TemplateError",
+    "get_template", "load_template", "load_templates", "parse_template", "templates_folder",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One way a call can end, and what follows from it."""
+
+    code: str
+    label: str
+    key: str                        # keyboard key: "1".."9", "0" or a letter
+    completes: bool                 # the task is done
+    contact_made: bool              # counts towards the contact rate
+    retry_after: timedelta | None   # try again after this long (None: no retry)
+    callback: bool                  # asks for a call-back time
+    suppresses: str | None          # None | "deceased" | "asked_not_to_be_called" | ...
+    escalates: bool                 # "needs supervisor"
+    needs_form: bool                # the form's required fields must be answered
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When the unattended jobs of a campaign run, on the London clock."""
+
+    generate_at: time | None        # rounds: when each round's tasks are made
+    enrol_at: time | None           # reminders: when contacts near expiry are enrolled
+    export_at: time | None          # when the commissioners' export is written
+    export_keep_days: int           # older exports are removed after this many days
+    export_format: str              # "xlsx" | "csv"
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignTemplate:
+    """A kind of campaign, as read from its template file."""
+
+    code: str
+    name: str
+    description: str
+    kind: Kind
+    period_days: int                # rounds: 1 = daily, 7 = weekly (else 0)
+    lead_days: int                  # reminders: enrol this many days before expiry
+    max_attempts: int               # per task
+    priority: int                   # default task priority (higher first)
+    callback_grace: timedelta       # a due call-back stays with its owner this long
+    repeat_call_gap: timedelta      # nobody is called twice, in any campaign, within this
+    lease: timedelta                # how long a claim on a task lasts without renewal
+    window: CallingWindow
+    outcomes: tuple[Outcome, ...]
+    script: str                     # with {placeholders}
+    form: tuple[Mapping[str, Any], ...]   # raw [[form.fields]]; checked by the form module
+    schedule: Schedule
+    source: Path | None = None
+    booking: Mapping[str, Any] = field(default_factory=dict)   # raw [booking]
+    warnings: tuple[str, ...] = ()
+    source_text: str = field(default="", repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def outcome(self, code: str) -> Outcome:
+        """The outcome with this code; an error listing the real ones otherwise."""
+        for outcome in self.outcomes:
+            if outcome.code == code:
+                return outcome
+        known = ", ".join(outcome.code for outcome in self.outcomes)
+        raise TemplateError(f"“{code}” is not an outcome of {self.name}; "
+                            f"its outcomes are: {known}.")
+
+    def outcome_for_key(self, key: str) -> Outcome | None:
+        """The outcome an agent's key press stands for, if any."""
+        for outcome in self.outcomes:
+            if outcome.key == key.lower():
+                return outcome
+        return None
+
+    def render_script(self, contact: Mapping[str, Any], agent: str | None = None) -> str:
+        """The script for this contact: placeholders filled, missing values left empty."""
+        return _script.render(self.script, contact, agent, self.name)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> CampaignTemplate:
+        """This template with one campaign's own settings, checked as the file is."""
+        from outbound.campaigns.loader import apply_overrides
+
+        return apply_overrides(self, overrides)
+
+    def error(self, problem: str, *path: Any) -> TemplateError:
+        """An error about part of this template, with its file and line when known.
+
+        For checks made after loading, e.g. of the form:
+        ``template.error("…", "form.fields", 3, "show_when")``.
+        """
+        line = SourceMap(self.source_text).line_of(*path) if path else None
+        return TemplateError(problem, display_name(self.source) if self.source else None,
+                             line)
+
+
+def templates_folder() -> Path:
+    """$OUTBOUND_TEMPLATES when set, else the ``campaigns`` folder of the project."""
+    configured = os.environ.get("OUTBOUND_TEMPLATES")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "campaigns"
+
+
+def parse_template(text: str, source: Path | None = None) -> CampaignTemplate:
+    """A template from TOML text; ``source`` names the file in messages."""
+    from outbound.campaigns.loader import build_from_text
+
+    return build_from_text(text, source)
+
+
+def load_template(path: Path) -> CampaignTemplate:
+    """A template from its file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TemplateError(f"the file cannot be read ({exc.strerror or exc}).",
+                            display_name(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise TemplateError("the file is not saved as UTF-8 text; save it as UTF-8.",
+                            display_name(path)) from exc
+    return parse_template(text, path)
+
+
+def load_templates(folder: Path | None = None) -> dict[str, CampaignTemplate]:
+    """Every ``*.toml`` template in the folder, by code; a bad file stops the load."""
+    folder = Path(folder) if folder is not None else templates_folder()
+    templates: dict[str, CampaignTemplate] = {}
+    for path in sorted(folder.glob("*.toml")):
+        if path.name.startswith("."):
+            continue
+        template = load_template(path)
+        if template.code in templates:
+            first = templates[template.code].source
+            raise TemplateError(f"the code “{template.code}” is already used by "
+                                f"{first.name if first else 'another template'}; "
+                                "each template needs its own code.", display_name(path))
+        templates[template.code] = template
+    return templates
+
+
+def get_template(code: str, folder: Path | None = None) -> CampaignTemplate:
+    """The template with this code, or an error listing the ones there are."""
+    templates = load_templates(folder)
+    if code not in templates:
+        known = ", ".join(sorted(templates)) or "none"
+        raise TemplateError(f"There is no campaign template “{code}”; "
+                            f"the templates are: {known}.")
+    return templates[code]

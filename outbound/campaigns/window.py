@@ -1,0 +1,113 @@
+"""Calling windows: the hours, on the London clock, when a campaign may ring people.
+
+Windows are kept in wall-clock time because that is what residents and providers
+live by: "08:00" is 07:00 UTC in summer and 08:00 UTC in winter, and on the two days
+the clocks change every answer must still be the one a person's watch gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from outbound.campaigns.parsing import DAY_NAMES
+from outbound.clock import local_instant, to_london
+from outbound.holidays import is_bank_holiday
+
+SEARCH_DAYS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class CallingWindow:
+    """Days of the week and a time span each day; optionally never on bank holidays."""
+
+    days: frozenset[int]        # 0=Monday..6=Sunday
+    start: time                 # London wall clock, start < end
+    end: time
+    skip_bank_holidays: bool
+
+    def __post_init__(self) -> None:
+        if not self.days or not self.days <= frozenset(range(7)):
+            raise ValueError("A calling window needs at least one day, Monday to Sunday.")
+        if not self.start < self.end:
+            raise ValueError(f"A calling window must start before it ends "
+                             f"({self.start:%H:%M} to {self.end:%H:%M}).")
+
+    def is_calling_day(self, day: date) -> bool:
+        """True when calls may be made at some time on this London date."""
+        if day.weekday() not in self.days:
+            return False
+        return not (self.skip_bank_holidays and is_bank_holiday(day))
+
+    def is_open(self, instant: datetime) -> bool:
+        """True when a call may be made at this instant (any time zone)."""
+        local = to_london(instant)
+        wall = local.time().replace(tzinfo=None)
+        return self.is_calling_day(local.date()) and self.start <= wall < self.end
+
+    def next_open(self, instant: datetime) -> datetime:
+        """The first instant at or after ``instant`` when calls may be made, in UTC."""
+        if self.is_open(instant):
+            return instant.astimezone(UTC)
+        today = to_london(instant).date()
+        for offset in range(SEARCH_DAYS + 1):
+            day = today + timedelta(days=offset)
+            if not self.is_calling_day(day):
+                continue
+            # On the night the clocks go back a wall time happens twice: try both.
+            for fold in (0, 1):
+                opening = _wall_moment(day, self.start, fold)
+                if opening >= instant and self.is_open(opening):
+                    return opening.astimezone(UTC)
+        raise ValueError(f"The calling window ({self.describe()}) does not open in the "
+                         f"next {SEARCH_DAYS} days.")
+
+    def closes_at(self, instant: datetime) -> datetime | None:
+        """When the open period holding ``instant`` ends, in UTC; None if closed now."""
+        if not self.is_open(instant):
+            return None
+        day = to_london(instant).date()
+        for fold in (0, 1):
+            closing = _wall_moment(day, self.end, fold)
+            if closing > instant:
+                return closing.astimezone(UTC)
+        return None  # pragma: no cover - the end is always later on an open day
+
+    def describe(self) -> str:
+        """"Monday to Friday, 09:00 to 17:00, not on bank holidays", for people."""
+        text = f"{describe_days(self.days)}, {self.start:%H:%M} to {self.end:%H:%M}"
+        return text + (", not on bank holidays" if self.skip_bank_holidays else "")
+
+
+def _wall_moment(day: date, at: time, fold: int) -> datetime:
+    """The first instant the London clock shows ``at`` on ``day`` or later, in UTC.
+
+    When ``at`` falls in the hour skipped as the clocks go forward, that is the moment
+    they jump, not ``at`` read on the old offset (an hour later still).
+    """
+    moment = local_instant(day, at, fold=fold).astimezone(UTC)
+    if to_london(moment).time() == at:
+        return moment
+    target = datetime.combine(day, at)
+    low, high = int(moment.timestamp()) - 3 * 3600, int(moment.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        wall = to_london(datetime.fromtimestamp(middle, UTC)).replace(tzinfo=None)
+        if wall >= target:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def describe_days(days: frozenset[int]) -> str:
+    """Weekday numbers in words: "every day", "Monday to Friday", "Monday and Thursday"."""
+    ordered = sorted(days)
+    if len(ordered) == 7:
+        return "every day"
+    if len(ordered) >= 3 and ordered[-1] - ordered[0] == len(ordered) - 1:
+        return f"{DAY_NAMES[ordered[0]]} to {DAY_NAMES[ordered[-1]]}"
+    names = [DAY_NAMES[day] for day in ordered]
+    if len(names) == 1:
+        return f"{names[0]}s"
+    return ", ".join(names[:-1]) + " and " + names[-1]

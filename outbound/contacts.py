@@ -136,7 +136,8 @@ def flat_row(contact: Contact) -> dict[str, Any]:
 def suppress_contact(db: Database, contact_id: int, reason: str, *, source: str,
                      note: str | None = None, recorded_by: str | None = None,
                      now: datetime | None = None) -> int:
-    """Mark a contact do-not-call in every campaign; returns the suppression's id."""
+    """Mark a contact do-not-call in every campaign, closing their open tasks in the
+    same transaction; returns the suppression's id."""
     if reason not in SUPPRESSION_REASONS:
         raise ContactError(
             f"“{reason}” is not a reason to stop calling; use one of: "
@@ -152,6 +153,10 @@ def suppress_contact(db: Database, contact_id: int, reason: str, *, source: str,
         session.add(record)
         contact.do_not_call = True
         session.flush()
+        from outbound.queue.outcomes import close_open_tasks_of
+
+        close_open_tasks_of(session, contact_id, SUPPRESSION_REASONS[reason].lower(),
+                            record.recorded_at)
         return record.id
 
     return db.run_write(work)

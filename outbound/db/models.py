@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -67,6 +68,10 @@ class Contact(Base):
     # checks need no join; the full list is in contact_phone.
     primary_phone: Mapped[str | None] = mapped_column(String(20))
     do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept on the contact so that the queue can refuse, in one row lookup, a person who
+    # is on a call in another campaign, or was spoken to too recently in any campaign.
+    busy_until: Mapped[datetime | None] = mapped_column()
+    last_spoken_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_import_id: Mapped[int | None] = mapped_column(
@@ -166,3 +171,126 @@ class ImportIssue(Base):
     message: Mapped[str] = mapped_column(Text)
 
     import_run: Mapped[ImportRun] = relationship(back_populates="issues")
+
+
+class User(Base):
+    """An agent or a supervisor (sign-in comes later: a list of names for now)."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="agent")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Campaign(Base):
+    """A campaign made from a template, with the supervisor's overrides."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    template_code: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    owner: Mapped[str | None] = mapped_column(String(100))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Which contacts a reminder campaign enrols (e.g. {"source": "NoWcard"}).
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Enrolment(Base):
+    """A contact taking part in a campaign; a round makes one task per enrolment."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("campaign_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enrolled_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Task(Base):
+    """Call this contact for this campaign (in this round).
+
+    ``round_key`` names the round ("2026-11-22"), the list ("list") or the expiry a
+    reminder is for ("expiry:2027-03-31"); the unique constraint makes generating a
+    round twice, from any number of clients at once, a no-op. The lease (holder,
+    expiry) is data, never a database lock held for the length of a call.
+    """
+
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "contact_id", "round_key"),
+        Index("ix_task_fresh", "campaign_id", "assigned_to", "priority", "id",
+              sqlite_where=text("status = 'open' AND attempts = 0 AND callback_at IS NULL"),
+              postgresql_where=text("status = 'open' AND attempts = 0 AND callback_at IS NULL")),
+        Index("ix_task_retry", "campaign_id", "assigned_to", "due_at",
+              sqlite_where=text("status = 'open' AND attempts > 0 AND callback_at IS NULL"),
+              postgresql_where=text("status = 'open' AND attempts > 0 AND callback_at IS NULL")),
+        Index("ix_task_callback", "campaign_id", "callback_at",
+              sqlite_where=text("status = 'open' AND callback_at IS NOT NULL"),
+              postgresql_where=text("status = 'open' AND callback_at IS NOT NULL")),
+        Index("ix_task_campaign_round", "campaign_id", "round_key", "status"),
+        Index("ix_task_holder", "holder_id",
+              sqlite_where=text("holder_id IS NOT NULL"),
+              postgresql_where=text("holder_id IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
+    round_key: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    close_reason: Mapped[str | None] = mapped_column(String(40))
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    due_at: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    callback_at: Mapped[datetime | None] = mapped_column()
+    callback_owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_note: Mapped[str | None] = mapped_column(Text)
+    last_outcome: Mapped[str | None] = mapped_column(String(40))
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class Attempt(Base):
+    """One call attempt; nothing is overwritten. A correction is a new row that
+    supersedes an earlier one, with who, when and why."""
+
+    __tablename__ = "attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"),
+                                            index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    started_at: Mapped[datetime | None] = mapped_column()
+    recorded_at: Mapped[datetime] = mapped_column(index=True)
+    outcome: Mapped[str] = mapped_column(String(40))
+    contact_made: Mapped[bool] = mapped_column(Boolean, default=False)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    callback_at: Mapped[datetime | None] = mapped_column()
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)

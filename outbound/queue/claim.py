@@ -1,0 +1,185 @@
+"""Handing each agent the next person to call, and never the same person to two agents.
+
+A claim is one short transaction that commits at once. It tries, in order: the agent's
+own due call-backs; anyone's call-backs past their owner's grace period; retries now
+due; fresh tasks by priority (the agent's own list first, then the shared pool). Each
+try is a single ``UPDATE ... WHERE id = (SELECT ... LIMIT 1) RETURNING``: on PostgreSQL
+the subquery locks its row ``FOR UPDATE SKIP LOCKED`` (with the contact's row, so one
+person is never claimed in two campaigns at once); on SQLite the transaction began
+with BEGIN IMMEDIATE, so claims are serialised. The lease (holder, expiry) is data: a
+client that dies simply stops renewing it, and the task returns to the queue.
+
+The partial-index conditions are written as SQL literals so that both databases can
+prove a partial index applies (a bound parameter would hide it from the planner).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from outbound.clock import utcnow
+from outbound.db.database import Database
+from outbound.db.models import Contact, Task
+from outbound.queue.campaigns import CampaignError, load_campaign
+from outbound.users import user_id
+
+T = Task.__table__
+C = Contact.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedTask:
+    task_id: int
+    contact_id: int
+    campaign_id: int
+    round_key: str
+    attempts: int
+    lease_expires_at: datetime
+    reason: str  # "callback", "retry" or "fresh"
+    callback_at: datetime | None
+
+
+def _stages(agent: int, now: datetime, grace_start: datetime, window_open: bool
+            ) -> list[tuple[str, list[ColumnElement[bool]], list[ColumnElement]]]:
+    callbacks = [text("task.status = 'open' AND task.callback_at IS NOT NULL"),
+                 T.c.callback_at <= now]
+    if not window_open:  # outside hours only a time the person asked for
+        callbacks.append(T.c.callback_requested.is_(True))
+    stages = [
+        ("callback", [*callbacks, T.c.callback_owner_id == agent], [T.c.callback_at, T.c.id]),
+        ("callback", [*callbacks, or_(T.c.callback_owner_id.is_(None),
+                                      T.c.callback_at <= grace_start)],
+         [T.c.callback_at, T.c.id]),
+    ]
+    if not window_open:
+        return stages
+    retry = [text("task.status = 'open' AND task.attempts > 0 AND task.callback_at IS NULL"),
+             T.c.due_at <= now]
+    fresh = [text("task.status = 'open' AND task.attempts = 0 AND task.callback_at IS NULL"),
+             T.c.due_at <= now]
+    for owner in (T.c.assigned_to == agent, T.c.assigned_to.is_(None)):
+        stages.append(("retry", [*retry, owner], [T.c.due_at, T.c.id]))
+    for owner in (T.c.assigned_to == agent, T.c.assigned_to.is_(None)):
+        stages.append(("fresh", [*fresh, owner], [T.c.priority.desc(), T.c.id]))
+    return stages
+
+
+def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
+                    now: datetime | None = None) -> ClaimedTask | None:
+    """The next task for ``agent`` in ``campaign``, held under a lease; None if none is
+    callable now (``queue_status`` says why)."""
+    moment = now or utcnow()
+
+    def work(session: Session) -> ClaimedTask | None:
+        agent_id = user_id(session, agent)
+        camp, template = load_campaign(session, campaign)
+        if camp.status != "active":
+            raise CampaignError(f"{camp.name} is {camp.status}: there is nothing to call.")
+        lease_until = moment + template.lease
+        grace_start = moment - template.callback_grace
+        gap_start = moment - template.repeat_call_gap
+        common = [
+            T.c.campaign_id == camp.id,
+            T.c.escalated.is_(False),
+            or_(T.c.holder_id.is_(None), T.c.lease_expires_at < moment),
+            C.c.do_not_call.is_(False),
+            C.c.primary_phone.is_not(None),
+            or_(C.c.busy_until.is_(None), C.c.busy_until < moment),
+        ]
+        postgres = session.get_bind().dialect.name == "postgresql"
+        for reason, conditions, order in _stages(agent_id, moment, grace_start,
+                                                 template.window.is_open(moment)):
+            extra = [] if reason == "callback" else [
+                or_(C.c.last_spoken_at.is_(None), C.c.last_spoken_at < gap_start)]
+            candidate = (select(T.c.id).select_from(T.join(C, C.c.id == T.c.contact_id))
+                         .where(*common, *conditions, *extra).order_by(*order).limit(1))
+            if postgres:
+                candidate = candidate.with_for_update(of=[T, C], skip_locked=True)
+            row = session.execute(
+                update(T).where(T.c.id == candidate.scalar_subquery())
+                .values(holder_id=agent_id, lease_expires_at=lease_until, claimed_at=moment)
+                .returning(T.c.id, T.c.contact_id, T.c.round_key, T.c.attempts,
+                           T.c.callback_at)
+            ).first()
+            if row is not None:
+                session.execute(update(C).where(C.c.id == row.contact_id)
+                                .values(busy_until=lease_until))
+                return ClaimedTask(row.id, row.contact_id, camp.id, row.round_key,
+                                   row.attempts, lease_until, reason, row.callback_at)
+        return None
+
+    return db.run_write(work)
+
+
+def renew_lease(db: Database, task_id: int, agent: str | int, *,
+                now: datetime | None = None) -> datetime | None:
+    """Keep holding a task while the call screen is open; None if it was lost (the lease
+    ran out and someone else took it, or it was released by a supervisor)."""
+    moment = now or utcnow()
+
+    def work(session: Session) -> datetime | None:
+        agent_id = user_id(session, agent)
+        task = session.get(Task, task_id)
+        if task is None or task.holder_id != agent_id or task.status != "open":
+            return None
+        _, template = load_campaign(session, task.campaign_id)
+        until = moment + template.lease
+        task.lease_expires_at = until
+        session.execute(update(C).where(C.c.id == task.contact_id).values(busy_until=until))
+        return until
+
+    return db.run_write(work)
+
+
+def release_task(db: Database, task_id: int, agent: str | int | None = None) -> bool:
+    """Give a held task back to the queue untouched (agent closed the call, or a
+    supervisor releases an absent agent's tasks when ``agent`` is None)."""
+
+    def work(session: Session) -> bool:
+        task = session.get(Task, task_id)
+        if task is None or task.holder_id is None:
+            return False
+        if agent is not None and task.holder_id != user_id(session, agent):
+            return False
+        _free(session, task)
+        return True
+
+    return db.run_write(work)
+
+
+def release_agent_tasks(db: Database, agent: str | int) -> int:
+    """A supervisor frees every task an absent agent holds."""
+
+    def work(session: Session) -> int:
+        agent_id = user_id(session, agent)
+        tasks = session.scalars(select(Task).where(Task.holder_id == agent_id)).all()
+        for task in tasks:
+            _free(session, task)
+        return len(tasks)
+
+    return db.run_write(work)
+
+
+def sweep_expired_leases(db: Database, *, now: datetime | None = None) -> int:
+    """Return tasks held by clients that died; claims already ignore expired leases,
+    this tidies them so that screens and counts show them as waiting."""
+    moment = now or utcnow()
+
+    def work(session: Session) -> int:
+        expired = session.scalars(select(Task).where(
+            Task.holder_id.is_not(None), Task.lease_expires_at < moment)).all()
+        for task in expired:
+            _free(session, task)
+        return len(expired)
+
+    return db.run_write(work)
+
+
+def _free(session: Session, task: Task) -> None:
+    task.holder_id = None
+    task.lease_expires_at = None
+    session.execute(update(C).where(C.c.id == task.contact_id).values(busy_until=None))

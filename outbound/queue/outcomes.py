@@ -1,0 +1,250 @@
+"""Recording what happened on a call: every attempt is its own row, nothing is
+overwritten, and the task's state follows from its attempts and the template's policy.
+
+Suppression always wins: an outcome that suppresses (deceased, asked not to be called,
+wrong number) closes every open task of that person in every campaign, in the same
+transaction. A call-back outside the calling window is booked only when the agent
+records that the person asked for that time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from outbound.campaigns.template import CampaignTemplate, Outcome
+from outbound.clock import to_london, utcnow
+from outbound.contacts import SUPPRESSION_REASONS
+from outbound.db.database import Database
+from outbound.db.models import Attempt, Contact, Suppression, Task, User
+from outbound.queue.campaigns import CampaignError, load_campaign
+from outbound.users import user_id
+
+
+class OutcomeError(ValueError):
+    """An outcome that cannot be recorded as given; one clear sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    attempt_id: int
+    task_status: str
+    next_due_at: datetime | None
+    message: str
+
+
+def close_open_tasks_of(session: Session, contact_id: int, reason: str,
+                        now: datetime) -> int:
+    """Close every open task of a contact, in every campaign (Tell Us Once)."""
+    result = session.execute(
+        update(Task).where(Task.contact_id == contact_id, Task.status == "open")
+        .values(status="closed", close_reason=reason, completed_at=now, holder_id=None,
+                lease_expires_at=None))
+    return result.rowcount or 0
+
+
+def _check_callback(template: CampaignTemplate, when: datetime | None, now: datetime,
+                    person_asked: bool) -> datetime:
+    if when is None:
+        raise OutcomeError("Choose the date and time for the call-back.")
+    if when.tzinfo is None:
+        raise OutcomeError("The call-back time must say its time zone.")
+    if when <= now:
+        raise OutcomeError("That call-back time has already passed; choose a later one.")
+    if not template.window.is_open(when) and not person_asked:
+        local = to_london(when).strftime("%A %d %B at %H:%M")
+        raise OutcomeError(
+            f"{local} is outside calling hours ({template.window.describe()}). Book it only "
+            "if the person asked for that time, and tick that they did.")
+    return when
+
+
+def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: str, *,
+                   notes: str | None = None, duration_seconds: int | None = None,
+                   started_at: datetime | None = None, callback_at: datetime | None = None,
+                   callback_for: str | int | None = "self", person_asked: bool = False,
+                   retry_after: timedelta | None = None,
+                   now: datetime | None = None) -> Recorded:
+    """Record an attempt on a task the agent holds, and move the task on.
+
+    ``callback_for`` is "self" (the agent), another agent, or None for anyone.
+    """
+    moment = now or utcnow()
+
+    def work(session: Session) -> Recorded:
+        agent_id = user_id(session, agent)
+        task = session.get(Task, task_id)
+        if task is None:
+            raise OutcomeError(f"There is no task {task_id}.")
+        if task.status != "open":
+            raise OutcomeError("This call has already been finished; nothing was changed.")
+        if task.holder_id != agent_id:
+            raise OutcomeError("This call is no longer yours (it was released or passed to "
+                               "someone else); nothing was changed.")
+        _, template = load_campaign(session, task.campaign_id)
+        try:
+            outcome = template.outcome(outcome_code)
+        except ValueError as exc:
+            raise OutcomeError(str(exc)) from None
+        owner = None
+        if outcome.callback:
+            callback_at_checked = _check_callback(template, callback_at, moment, person_asked)
+            owner = agent_id if callback_for == "self" else (
+                None if callback_for is None else user_id(session, callback_for))
+        attempt = Attempt(task_id=task.id, campaign_id=task.campaign_id,
+                          contact_id=task.contact_id, agent_id=agent_id,
+                          started_at=started_at, recorded_at=moment, outcome=outcome.code,
+                          contact_made=outcome.contact_made,
+                          duration_seconds=duration_seconds, notes=notes,
+                          callback_at=callback_at if outcome.callback else None)
+        session.add(attempt)
+        task.attempts += 1
+        task.last_outcome = outcome.code
+        task.last_attempt_at = moment
+        task.holder_id = None
+        task.lease_expires_at = None
+        task.callback_at = None
+        task.callback_owner_id = None
+        task.callback_requested = False
+        contact = session.get(Contact, task.contact_id)
+        assert contact is not None
+        contact.busy_until = None
+        if outcome.contact_made:
+            contact.last_spoken_at = moment
+        message = _apply_policy(session, task, contact, template, outcome, moment,
+                                retry_after, notes, agent_id)
+        if outcome.callback:
+            task.callback_at = callback_at_checked
+            task.callback_owner_id = owner
+            task.callback_requested = person_asked
+            task.due_at = callback_at_checked
+            message = f"Call-back booked for {to_london(callback_at_checked):%a %d %b %H:%M}."
+        session.flush()
+        return Recorded(attempt.id, task.status,
+                        task.due_at if task.status == "open" else None, message)
+
+    return db.run_write(work)
+
+
+def _apply_policy(session: Session, task: Task, contact: Contact, template: CampaignTemplate,
+                  outcome: Outcome, now: datetime, retry_after: timedelta | None,
+                  notes: str | None, agent_id: int) -> str:
+    if outcome.suppresses:
+        session.add(Suppression(contact_id=contact.id, reason=outcome.suppresses,
+                                source="call outcome", note=notes, recorded_at=now,
+                                recorded_by=str(agent_id)))
+        contact.do_not_call = True
+        task.status, task.completed_at = "done", now
+        close_open_tasks_of(session, contact.id,
+                            SUPPRESSION_REASONS[outcome.suppresses].lower(), now)
+        return f"{contact.name} will not be called again, in any campaign."
+    if outcome.completes:
+        task.status, task.completed_at = "done", now
+        return "Done."
+    if outcome.escalates:
+        task.escalated, task.escalation_note = True, notes
+        return "Passed to a supervisor."
+    if outcome.callback:
+        return ""
+    delay = retry_after or outcome.retry_after
+    if delay is None:
+        task.status, task.completed_at, task.close_reason = "closed", now, outcome.code
+        return "Closed."
+    if task.attempts >= template.max_attempts:
+        task.status, task.completed_at = "closed", now
+        task.close_reason = "most attempts made"
+        return f"Closed after {task.attempts} attempts."
+    task.due_at = template.window.next_open(now + delay)
+    return f"Will be tried again from {to_london(task.due_at):%a %H:%M}."
+
+
+def correct_outcome(db: Database, attempt_id: int, supervisor: str | int, outcome_code: str,
+                    reason: str, *, now: datetime | None = None) -> int:
+    """A supervisor's correction: a new attempt row that supersedes the original, which
+    stays. The task is finished or reopened as the corrected outcome says."""
+    moment = now or utcnow()
+    if not reason.strip():
+        raise OutcomeError("Say why the outcome is being corrected.")
+
+    def work(session: Session) -> int:
+        supervisor_id = user_id(session, supervisor)
+        original = session.get(Attempt, attempt_id)
+        if original is None:
+            raise OutcomeError(f"There is no attempt {attempt_id}.")
+        task = session.get(Task, original.task_id)
+        assert task is not None
+        _, template = load_campaign(session, task.campaign_id)
+        try:
+            outcome = template.outcome(outcome_code)
+        except ValueError as exc:
+            raise OutcomeError(str(exc)) from None
+        correction = Attempt(task_id=task.id, campaign_id=task.campaign_id,
+                             contact_id=task.contact_id, agent_id=supervisor_id,
+                             recorded_at=moment, outcome=outcome.code,
+                             contact_made=outcome.contact_made, supersedes_id=original.id,
+                             correction_reason=reason, notes=original.notes,
+                             duration_seconds=original.duration_seconds)
+        session.add(correction)
+        task.last_outcome = outcome.code
+        if outcome.completes:
+            task.status, task.completed_at = "done", moment
+        elif task.status in ("done", "closed"):
+            task.status, task.completed_at, task.close_reason = "open", None, None
+            task.due_at = moment
+        session.flush()
+        return correction.id
+
+    return db.run_write(work)
+
+
+def escalated_tasks(db: Database, campaign: str | int | None = None) -> list[tuple[Task, str]]:
+    """Tasks agents passed to a supervisor, with the contact's name."""
+    with db.read() as session:
+        stmt = (select(Task, Contact.name).join(Contact, Contact.id == Task.contact_id)
+                .where(Task.escalated.is_(True), Task.status == "open"))
+        if campaign is not None:
+            camp, _ = load_campaign(session, campaign)
+            stmt = stmt.where(Task.campaign_id == camp.id)
+        return [(t, n) for t, n in session.execute(stmt.order_by(Task.last_attempt_at))]
+
+
+def resolve_escalation(db: Database, task_id: int, *, close: bool,
+                       now: datetime | None = None) -> None:
+    """Send an escalated task back to the queue, or close it."""
+    moment = now or utcnow()
+
+    def work(session: Session) -> None:
+        task = session.get(Task, task_id)
+        if task is None or not task.escalated:
+            raise OutcomeError(f"Task {task_id} is not waiting for a supervisor.")
+        task.escalated = False
+        if close:
+            task.status, task.completed_at, task.close_reason = "closed", moment, "supervisor"
+        else:
+            task.due_at = moment
+
+    db.run_write(work)
+
+
+def overdue_callbacks(db: Database, *, now: datetime | None = None,
+                      campaign: str | int | None = None) -> list[tuple[Task, str, str | None]]:
+    """Call-backs whose time has passed and nobody has taken: (task, contact, owner)."""
+    moment = now or utcnow()
+    with db.read() as session:
+        stmt = (select(Task, Contact.name, User.name)
+                .join(Contact, Contact.id == Task.contact_id)
+                .outerjoin(User, User.id == Task.callback_owner_id)
+                .where(Task.status == "open", Task.callback_at.is_not(None),
+                       Task.callback_at < moment, Task.holder_id.is_(None))
+                .order_by(Task.callback_at))
+        if campaign is not None:
+            camp, _ = load_campaign(session, campaign)
+            stmt = stmt.where(Task.campaign_id == camp.id)
+        return [(t, c, o) for t, c, o in session.execute(stmt)]
+
+
+__all__ = ["CampaignError", "OutcomeError", "Recorded", "correct_outcome", "escalated_tasks",
+           "overdue_callbacks", "record_outcome", "resolve_escalation"]

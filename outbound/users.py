@@ -1,0 +1,55 @@
+"""Agents and supervisors: a list of names for now; passwords come later."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outbound.db.database import Database
+from outbound.db.models import User
+
+ROLES = ("agent", "supervisor")
+
+
+class UserError(ValueError):
+    """An unknown agent or a bad role; one clear sentence."""
+
+
+def add_user(db: Database, name: str, role: str = "agent") -> int:
+    if role not in ROLES:
+        raise UserError(f"“{role}” is not a role; use agent or supervisor.")
+    name = name.strip()
+    if not name:
+        raise UserError("A user needs a name.")
+
+    def work(session: Session) -> int:
+        existing = session.scalar(select(User).where(User.name == name))
+        if existing is not None:
+            existing.role, existing.active = role, True
+            return existing.id
+        user = User(name=name, role=role)
+        session.add(user)
+        session.flush()
+        return user.id
+
+    return db.run_write(work)
+
+
+def user_id(session: Session, name_or_id: str | int) -> int:
+    """The id of an active user, by id or by name; UserError if there is none."""
+    stmt = select(User.id).where(User.active.is_(True))
+    if isinstance(name_or_id, int):
+        found = session.scalar(stmt.where(User.id == name_or_id))
+    else:
+        found = session.scalar(stmt.where(User.name == name_or_id))
+    if found is None:
+        raise UserError(f"There is no agent called “{name_or_id}”.")
+    return found
+
+
+def list_users(db: Database, role: str | None = None) -> list[User]:
+    with db.read() as session:
+        stmt = select(User).where(User.active.is_(True)).order_by(User.name)
+        if role:
+            stmt = stmt.where(User.role == role)
+        return list(session.scalars(stmt))

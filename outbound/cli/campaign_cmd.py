@@ -8,7 +8,7 @@ from datetime import date
 
 from outbound.clock import london_day, utcnow
 from outbound.contacts import ContactFilter
-from outbound.db import open_database
+from outbound.db import opened_database
 from outbound.queue import assign, campaigns, progress
 from outbound.users import add_user
 
@@ -105,56 +105,41 @@ def _overrides(pairs: list[str]) -> dict[str, object]:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         cid = campaigns.create_campaign(
             db, args.template, args.name, owner=args.owner, starts_on=args.starts,
             ends_on=args.ends, overrides=_overrides(args.set),
             audience={"source": args.source} if args.source else None)
-    finally:
-        db.close()
     print(f"Created campaign {cid}: {args.name}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         for camp in campaigns.list_campaigns(db):
             print(f"{camp.id}\t{camp.name}\t{camp.template_code}\t{camp.status}")
-    finally:
-        db.close()
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         campaigns.set_status(db, args.campaign, args.status)
-    finally:
-        db.close()
     print(f"{args.campaign} is now {args.status}.")
     return 0
 
 
 def run_enrol(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
     where = ContactFilter(search=args.search, district=args.district, source=args.source,
                           include_suppressed=False)
-    try:
+    with opened_database(args.db) as db:
         added = campaigns.enrol(db, args.campaign, where=where)
-    finally:
-        db.close()
     print(f"Enrolled {added:,} contacts.")
     return 0
 
 
 def run_round(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         result = campaigns.generate_round(db, args.campaign, args.date or london_day(utcnow()))
-    finally:
-        db.close()
     if not result.calling_day:
         print(f"{result.round_key} is not a calling day for this campaign: no round made.")
     else:
@@ -164,11 +149,8 @@ def run_round(args: argparse.Namespace) -> int:
 
 
 def run_reminders(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         added = campaigns.enrol_reminders(db, args.campaign, args.date or london_day(utcnow()))
-    finally:
-        db.close()
     print(f"{added:,} reminders to call.")
     return 0
 
@@ -177,8 +159,7 @@ def run_assign(args: argparse.Namespace) -> int:
     names = [a.strip() for a in args.agents.split(",") if a.strip()]
     selection = assign.TaskSelection(args.campaign, round_key=args.round,
                                      district=args.district, postcode_area=args.postcode_area)
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         if names == ["pool"]:
             print(f"{assign.assign_to(db, selection, None):,} tasks returned to the pool.")
         elif len(names) == 1:
@@ -186,17 +167,12 @@ def run_assign(args: argparse.Namespace) -> int:
         else:
             for agent, count in assign.assign_evenly(db, selection, names).items():
                 print(f"{agent}: {count:,} tasks")
-    finally:
-        db.close()
     return 0
 
 
 def run_progress(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         report = progress.campaign_progress(db, args.campaign, args.round)
-    finally:
-        db.close()
     if args.format == "json":
         print(json.dumps(report.as_dict(), indent=2, default=str))
         return 0
@@ -218,10 +194,7 @@ def run_progress(args: argparse.Namespace) -> int:
 
 
 def run_agent(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         add_user(db, args.name, args.role)
-    finally:
-        db.close()
     print(f"{args.name} can now sign in as {args.role}.")
     return 0

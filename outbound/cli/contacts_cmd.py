@@ -8,7 +8,7 @@ import json
 import sys
 
 from outbound.contacts import EXPORT_COLUMNS, ContactFilter, iter_contact_rows
-from outbound.db import open_database
+from outbound.db import opened_database
 from outbound.importing import import_file
 
 
@@ -44,12 +44,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def run_import(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
-    try:
+    with opened_database(args.db) as db:
         report = import_file(db, args.file, source=args.source, mapping=args.map,
                              kind=args.kind or "person", dry_run=args.check)
-    finally:
-        db.close()
     if args.report:
         report.write_json(args.report)
     print(report.summary())
@@ -57,9 +54,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_contacts(args: argparse.Namespace) -> int:
-    db = open_database(args.db)
     where = ContactFilter(search=args.search, district=args.district)
-    try:
+    with opened_database(args.db) as db:
         rows = iter_contact_rows(db, where)
         if args.format == "csv":
             writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS)
@@ -70,6 +66,4 @@ def run_contacts(args: argparse.Namespace) -> int:
             for i, row in enumerate(rows):
                 sys.stdout.write(("," if i else "") + "\n  " + json.dumps(row))
             sys.stdout.write("\n]\n")
-    finally:
-        db.close()
     return 0

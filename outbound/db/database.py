@@ -193,3 +193,13 @@ def open_database(url: str | URL | None = None, *, migrate: bool = True) -> Data
             database.close()
             raise
     return database
+
+
+@contextmanager
+def opened_database(url: str | URL | None = None) -> Iterator[Database]:
+    """An open, migrated database, closed when the block ends."""
+    database = open_database(url)
+    try:
+        yield database
+    finally:
+        database.close()

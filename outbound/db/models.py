@@ -294,3 +294,8 @@ class Attempt(Base):
     callback_at: Mapped[datetime | None] = mapped_column()
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
+
+
+# The other parts of the schema live in their own modules; importing them here puts
+# every table in Base.metadata for migrations and tests.
+from outbound.db import booking_models, capture_models, schedule_models  # noqa: E402, F401

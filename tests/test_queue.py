@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from outbound.campaigns.template import get_template
 from outbound.contacts import ContactFilter, suppress_contact
 from outbound.db import open_database
 from outbound.db.models import Attempt, Task
+from outbound.forms import form_of
+from outbound.forms.examples import example_answers
 from outbound.importing import import_rows
 from outbound.queue.campaigns import create_campaign, enrol, generate_round
 from outbound.queue.claim import claim_next_task, renew_lease
@@ -22,6 +25,7 @@ from outbound.users import UserError, add_user
 LONDON = ZoneInfo("Europe/London")
 WEDNESDAY = date(2026, 11, 25)
 TEN_AM = datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)
+ANSWERS = example_answers(form_of(get_template("care_capacity_tracker")))
 
 
 def add_contacts(db, count, source="Care providers"):
@@ -66,7 +70,7 @@ def test_a_dead_client_loses_its_task_after_the_lease(db):
     assert taken is not None and taken.task_id == held.task_id
     assert renew_lease(db, held.task_id, "Sam", now=later) is None
     with pytest.raises(OutcomeError, match="no longer yours"):
-        record_outcome(db, held.task_id, "Sam", "completed", now=later)
+        record_outcome(db, held.task_id, "Sam", "completed", answers=ANSWERS, now=later)
 
 
 def test_no_answer_comes_back_after_two_hours_and_says_why_meanwhile(db):
@@ -98,7 +102,7 @@ def test_call_back_goes_to_its_owner_first_and_obeys_calling_hours(db):
     # Priya works the list meanwhile; at three Sam's call-back comes first for Sam only.
     for _ in range(2):
         other = claim_next_task(db, "Priya", cid, now=TEN_AM)
-        record_outcome(db, other.task_id, "Priya", "completed", now=TEN_AM)
+        record_outcome(db, other.task_id, "Priya", "completed", answers=ANSWERS, now=TEN_AM)
     assert claim_next_task(db, "Priya", cid, now=at_three) is None
     mine = claim_next_task(db, "Sam", cid, now=at_three)
     assert mine.task_id == task.task_id and mine.reason == "callback"
@@ -144,7 +148,7 @@ def test_nobody_is_called_twice_within_the_hour_across_campaigns(db):
     enrol(db, chat, where=ContactFilter(source="Care providers"))
     task = claim_next_task(db, "Sam", cid, now=TEN_AM)
     assert claim_next_task(db, "Priya", chat, now=TEN_AM) is None   # on a call now
-    record_outcome(db, task.task_id, "Sam", "completed", now=TEN_AM)
+    record_outcome(db, task.task_id, "Sam", "completed", answers=ANSWERS, now=TEN_AM)
     assert claim_next_task(db, "Priya", chat, now=TEN_AM + timedelta(minutes=30)) is None
     status = queue_status(db, "Priya", chat, now=TEN_AM + timedelta(minutes=30))
     assert status.repeat_call_gap == 1
@@ -192,7 +196,7 @@ def _work_the_queue(url: str, agent: str, campaign: int, results) -> None:
             task = claim_next_task(db, agent, campaign, now=TEN_AM)
             if task is None:
                 break
-            record_outcome(db, task.task_id, agent, "completed", now=TEN_AM)
+            record_outcome(db, task.task_id, agent, "completed", answers=ANSWERS, now=TEN_AM)
             done += 1
         results.put((agent, done, None))
     except Exception as exc:  # reported to the test, which fails on it

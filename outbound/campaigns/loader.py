@@ -296,4 +296,11 @@ def _form(root: Table, file: str, lines: SourceMap) -> tuple[Mapping[str, Any], 
         if name in names:
             raise table.error(f"the form field “{name}” appears twice.", "name")
         names.add(name)
+    from outbound.forms.fields import build_form
+
+    def error(problem: str, index: int, key: str | None) -> TemplateError:
+        return Table(fields[index], f"form field {index + 1}", ("form.fields", index), file,
+                     lines).error(problem, key)
+
+    build_form(fields, error)   # types, limits, show-when and alerts checked here
     return tuple(copy.deepcopy(dict(entry)) for entry in fields)

@@ -6,5 +6,6 @@
     campaigns.enrol(db, cid, where=ContactFilter(source="Care providers (CQC)"))
     campaigns.generate_round(db, cid, date.today())
     task = claim.claim_next_task(db, "Sam", cid)
-    outcomes.record_outcome(db, task.task_id, "Sam", "completed", duration_seconds=95)
+    outcomes.record_outcome(db, task.task_id, "Sam", "completed", answers=answers,
+                            duration_seconds=95)
 """

@@ -9,8 +9,10 @@ records that the person asked for that time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -67,10 +69,18 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
                    started_at: datetime | None = None, callback_at: datetime | None = None,
                    callback_for: str | int | None = "self", person_asked: bool = False,
                    retry_after: timedelta | None = None,
+                   answers: Mapping[str, Any] | None = None,
+                   confirmations: Mapping[str, Any] | None = None, unchanged: bool = False,
+                   form_version_id: int | None = None,
                    now: datetime | None = None) -> Recorded:
     """Record an attempt on a task the agent holds, and move the task on.
 
-    ``callback_for`` is "self" (the agent), another agent, or None for anyone.
+    ``callback_for`` is "self" (the agent), another agent, or None for anyone. An
+    outcome that needs the form stores ``answers`` (or, with ``unchanged``, last
+    round's answers confirmed) as the final answer set, checked first: required
+    fields missing or an unconfirmed soft check raise FormIncomplete and change
+    nothing. Answers given with an outcome that does not finish the call (a call-back,
+    no answer) are kept as the draft for the next attempt.
     """
     moment = now or utcnow()
 
@@ -101,6 +111,9 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
                           duration_seconds=duration_seconds, notes=notes,
                           callback_at=callback_at if outcome.callback else None)
         session.add(attempt)
+        session.flush()
+        _keep_answers(session, task, template, outcome, agent_id, attempt.id, answers,
+                      confirmations, unchanged, form_version_id, moment)
         task.attempts += 1
         task.last_outcome = outcome.code
         task.last_attempt_at = moment
@@ -127,6 +140,24 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
                         task.due_at if task.status == "open" else None, message)
 
     return db.run_write(work)
+
+
+def _keep_answers(session: Session, task: Task, template: CampaignTemplate, outcome: Outcome,
+                  agent_id: int, attempt_id: int, answers: Mapping[str, Any] | None,
+                  confirmations: Mapping[str, Any] | None, unchanged: bool,
+                  form_version_id: int | None, now: datetime) -> None:
+    from outbound.forms.answers import discard_draft, store_draft, submit_answers
+    from outbound.forms.versions import ensure_form_version
+
+    if outcome.needs_form:
+        submit_answers(session, task, template, agent_id, attempt_id, answers, confirmations,
+                       unchanged=unchanged, now=now)
+    elif outcome.completes or outcome.suppresses:
+        discard_draft(session, task.id)
+    elif answers:
+        version = form_version_id or ensure_form_version(session, template)[0]
+        store_draft(session, task.id, agent_id, version, answers, confirmations or {}, [],
+                    now)
 
 
 def _apply_policy(session: Session, task: Task, contact: Contact, template: CampaignTemplate,

@@ -41,3 +41,32 @@ def test_building_the_demo_twice_changes_nothing(sqlite_db):
     second = build_demo(sqlite_db, scale=0.05)
     assert sum(r.created for r in second.reports) == 0
     assert second.contacts == first.contacts
+
+
+def test_demo_campaigns_have_a_week_of_answers_and_today_s_round(sqlite_db):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from outbound.campaigns.template import get_template
+    from outbound.db.capture_models import AnswerSet
+    from outbound.db.models import Task
+    from outbound.demo_campaigns import HISTORY_DAYS, build_demo_campaigns
+    from outbound.forms import flagged_answers, form_of, validate
+
+    build_demo(sqlite_db, scale=0.05)
+    now = datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/London"))
+    made = build_demo_campaigns(sqlite_db, now=now)
+    assert {"Care capacity tracker", "Bus pass renewals"} <= set(made.campaigns)
+    assert made.past_calls > HISTORY_DAYS * 30
+    form = form_of(get_template("care_capacity_tracker"))
+    with sqlite_db.read() as s:
+        sets = s.scalars(select(AnswerSet)).all()
+        rounds = {row.round_key for row in sets}
+        today_open = s.scalar(select(func.count()).where(
+            Task.round_key == date(2026, 11, 23).isoformat(), Task.status == "open"))
+    assert len(rounds) == HISTORY_DAYS + 1 and today_open > 0
+    assert any(row.unchanged for row in sets)
+    for row in sets[:50]:      # every stored answer set is valid under its form
+        assert validate(form, row.answers, row.confirmations, final=True).ok
+    assert flagged_answers(sqlite_db, made.campaigns["Care capacity tracker"])
+    assert build_demo_campaigns(sqlite_db, now=now).past_calls == 0

@@ -19,10 +19,12 @@ def open_demo_database(url: str | None = None) -> Database:
     """The demo database, built on first use (about 8,000 contacts)."""
     from outbound.contacts import count_contacts
     from outbound.demo import build_demo
+    from outbound.demo_campaigns import build_demo_campaigns
 
     db = open_database(url or str(demo_database_path()))
     if count_contacts(db) == 0:
         build_demo(db)
+        build_demo_campaigns(db)
     return db
 
 
@@ -43,15 +45,19 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def run_demo(args: argparse.Namespace) -> int:
     from outbound.demo import build_demo
+    from outbound.demo_campaigns import build_demo_campaigns
 
     if args.scale <= 0:
         raise ValueError("--scale must be more than 0.")
     db = open_database(args.db or str(demo_database_path()))
     try:
         summary = build_demo(db, scale=args.scale)
+        campaigns = build_demo_campaigns(db)
     finally:
         db.close()
     for report in summary.reports:
         print(report.summary().splitlines()[1].replace("Contacts", report.source))
+    print(f"Campaigns: {', '.join(sorted(campaigns.campaigns))} "
+          f"({campaigns.past_calls:,} calls made in the last week)")
     print(f"Demo database: {db.description}")
     return 0

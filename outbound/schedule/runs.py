@@ -1,0 +1,116 @@
+"""The job-run ledger: one ``job_run`` row per job and period, claimed before the work.
+
+Every client of a team runs the same scheduled jobs. Whoever inserts the (job, period)
+row first does the work; the others find the row and skip. The claim is one INSERT
+... ON CONFLICT DO NOTHING (or a conditional UPDATE to take over a failed or
+abandoned run), never a read-then-write in Python, so it holds across processes and
+machines on SQLite and on PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from outbound.db.database import Database
+from outbound.db.schedule_models import JobRun
+
+# A run still "running" after this long belongs to a client that died mid-job; another
+# client may take it over. Rounds and exports take seconds, so an hour is generous.
+STALE_AFTER = timedelta(hours=1)
+RESULT_LENGTH = 500
+
+
+def this_client() -> str:
+    """Who ran a job, as recorded in the ledger: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What the ledger says about one run (a plain copy, safe to pass between threads)."""
+
+    job: str
+    period: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    result: str | None
+    client: str | None
+
+
+def claim_run(db: Database, job: str, period: str, *, now: datetime, client: str,
+              force: bool = False, stale_after: timedelta = STALE_AFTER) -> int | None:
+    """Claim (job, period) for this client; the run's id, or None if it is not ours to do.
+
+    A new period is claimed by inserting its row. An existing row is taken over only
+    when its run failed, or has been "running" for longer than ``stale_after``; with
+    ``force``, a finished run is taken over too. A run in progress is never taken.
+    """
+    table = JobRun.__table__
+
+    def work(session: Session) -> int | None:
+        maker = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
+            else sqlite.insert
+        inserted = session.scalar(
+            maker(table).values(job=job, period=period, status="running", started_at=now,
+                                client=client)
+            .on_conflict_do_nothing(index_elements=["job", "period"])
+            .returning(table.c.id))
+        if inserted is not None:
+            return int(inserted)
+        retake = [table.c.status == "failed",
+                  and_(table.c.status == "running", table.c.started_at < now - stale_after)]
+        if force:
+            retake.append(table.c.status == "done")
+        taken = session.scalar(
+            update(table).where(table.c.job == job, table.c.period == period, or_(*retake))
+            .values(status="running", started_at=now, finished_at=None, result=None,
+                    client=client)
+            .returning(table.c.id))
+        return None if taken is None else int(taken)
+
+    return db.run_write(work)
+
+
+def finish_run(db: Database, run_id: int, *, ok: bool, result: str, now: datetime,
+               client: str) -> None:
+    """Record how a claimed run ended; a run another client has since taken over is left
+    to that client."""
+    line = " ".join(result.split())[:RESULT_LENGTH]
+
+    def work(session: Session) -> None:
+        session.execute(
+            update(JobRun).where(JobRun.id == run_id, JobRun.client == client)
+            .values(status="done" if ok else "failed", finished_at=now, result=line))
+
+    db.run_write(work)
+
+
+def find_run(db: Database, job: str, period: str) -> RunRecord | None:
+    with db.read() as session:
+        row = session.scalar(select(JobRun).where(JobRun.job == job, JobRun.period == period))
+        return None if row is None else _record(row)
+
+
+def latest_runs(db: Database, jobs: list[str]) -> dict[str, RunRecord]:
+    """The latest period's run of each job, for listing jobs."""
+    if not jobs:
+        return {}
+    newest = (select(func.max(JobRun.id)).where(JobRun.job.in_(jobs))
+              .group_by(JobRun.job))
+    with db.read() as session:
+        rows = session.scalars(select(JobRun).where(JobRun.id.in_(newest)))
+        return {row.job: _record(row) for row in rows}
+
+
+def _record(row: JobRun) -> RunRecord:
+    return RunRecord(job=row.job, period=row.period, status=row.status,
+                     started_at=row.started_at, finished_at=row.finished_at,
+                     result=row.result, client=row.client)

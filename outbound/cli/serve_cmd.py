@@ -50,10 +50,12 @@ def run_serve(args: argparse.Namespace) -> int:
     from outbound.schedule import export_folder
     from outbound.schedule.serve import serve
 
-    # What the server did is its output: INFO to stderr, whatever -v says.
+    # What the server did is its output: INFO to stderr, whatever -v says, without the
+    # libraries' own chatter unless -v asks for it.
     logging.getLogger().setLevel(logging.INFO)
     if not args.verbose:
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        for noisy in ("apscheduler", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     folder = export_folder(args.exports)
     with opened_database(args.db) as db:
         serve(db, export_to=folder)

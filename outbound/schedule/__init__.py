@@ -41,12 +41,13 @@ from outbound.schedule.runner import (
 )
 from outbound.schedule.runs import STALE_AFTER, RunRecord, claim_run, find_run, latest_runs
 from outbound.schedule.service import JOB_STORE, ScheduledWork, scheduler_options
-from outbound.schedule.work import JobFunction, OverdueAlert, OverdueCallback, say_day
+from outbound.schedule.work import JobError, JobFunction, OverdueAlert, OverdueCallback, say_day
 
 __all__ = [
     "EXPORT_FOLDER_ENV",
     "JOB_STORE",
     "STALE_AFTER",
+    "JobError",
     "JobFunction",
     "JobNotFound",
     "JobOutcome",

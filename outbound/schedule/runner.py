@@ -28,7 +28,7 @@ from outbound.schedule.runs import (
     latest_runs,
     this_client,
 )
-from outbound.schedule.work import campaign_skip_reason
+from outbound.schedule.work import JobError, campaign_skip_reason
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def due_fire_time(job: ScheduledJob, now: datetime) -> datetime | None:
 def _describe_failure(exc: BaseException) -> str:
     # Our own errors (campaigns, templates, files, the database) are already one
     # sentence a person can act on; anything else is named.
-    if isinstance(exc, ValueError | OSError):
+    if isinstance(exc, ValueError | OSError | JobError):
         return str(exc)
     return f"Something went wrong ({type(exc).__name__}: {exc})."
 
@@ -140,7 +140,7 @@ def run_job(db: Database, job: ScheduledJob, fire: datetime, *, now: datetime | 
     try:
         result, ok = job.function(db, fire, started), True
     except Exception as exc:
-        if isinstance(exc, ValueError | OSError):
+        if isinstance(exc, ValueError | OSError | JobError):
             log.error("%s failed for %s: %s", job.job_id, period, exc)
         else:
             log.exception("%s failed for %s", job.job_id, period)

@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from outbound.clock import LONDON, to_london, utcnow
 from outbound.db.database import Database
-from outbound.schedule.runner import JobOutcome, next_fire_time
+from outbound.schedule.runner import next_fire_time
 from outbound.schedule.service import ScheduledWork, scheduler_options
 from outbound.schedule.work import OverdueCallback
 
@@ -32,16 +32,23 @@ REFRESH_EVERY_MINUTES = 5
 READY = "Waiting for the next job; stop with Ctrl+C or SIGTERM."
 
 
-def _log_overdue(overdue: list[OverdueCallback]) -> None:
-    for callback in overdue:
-        log.warning("Overdue call-back: %s, due %s%s", callback.contact_name,
-                    f"{to_london(callback.callback_at):%d %b %H:%M}",
-                    f" (for {callback.owner})" if callback.owner else "")
+class _OverdueLog:
+    """Logs each overdue call-back once, not every five minutes."""
+
+    def __init__(self) -> None:
+        self._told: set[int] = set()
+
+    def __call__(self, overdue: list[OverdueCallback]) -> None:
+        fresh = [callback for callback in overdue if callback.task_id not in self._told]
+        self._told = {callback.task_id for callback in overdue}
+        for callback in fresh:
+            _log_overdue(callback)
 
 
-def _log_result(outcome: JobOutcome) -> None:
-    if outcome.status == "failed":
-        log.error("%s failed for %s: %s", outcome.job_id, outcome.period, outcome.result)
+def _log_overdue(callback: OverdueCallback) -> None:
+    log.warning("Overdue call-back: %s, due %s%s", callback.contact_name,
+                f"{to_london(callback.callback_at):%d %b %H:%M}",
+                f" (for {callback.owner})" if callback.owner else "")
 
 
 def _shut_down(scheduler: BaseScheduler, *, wait: bool = True) -> None:
@@ -56,8 +63,7 @@ def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None)
     """
     stopping = stop or threading.Event()
     scheduler = BlockingScheduler(**scheduler_options())
-    work = ScheduledWork(db, scheduler, export_to=export_to, on_result=_log_result,
-                         on_overdue=_log_overdue)
+    work = ScheduledWork(db, scheduler, export_to=export_to, on_overdue=_OverdueLog())
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
         log.info("Stopping (%s)…", signal.Signals(signum).name)
@@ -89,9 +95,7 @@ def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None)
             upcoming = next_fire_time(job.trigger, utcnow())
             log.info("  %s: %s (next %s)", job.job_id, job.description,
                      f"{to_london(upcoming):%a %d %b %H:%M}" if upcoming else "never")
-        for outcome in work.catch_up(stop=stopping):
-            log.info("Caught up %s for %s: %s", outcome.job_id, outcome.period,
-                     outcome.result)
+        work.catch_up(stop=stopping)     # each outcome is logged as it happens
         scheduler.add_job(work.refresh, IntervalTrigger(minutes=REFRESH_EVERY_MINUTES,
                                                         timezone=LONDON),
                           id="refresh-campaigns", name="Re-read the campaigns")

@@ -157,10 +157,13 @@ class ScheduledWork:
         if outcome.status == "skipped":
             log.debug("%s skipped: %s", outcome.job_id, outcome.result)
         else:
-            log.info("%s %s for %s: %s", outcome.job_id, outcome.status, outcome.period,
-                     outcome.result)
             with self._lock:
                 self._recent[outcome.job_id] = outcome
+                job = self._jobs.get(outcome.job_id)
+            # The every-minute jobs would flood the log; they log what they change.
+            level = logging.INFO if job is None or job.recorded else logging.DEBUG
+            log.log(level, "%s %s for %s: %s", outcome.job_id, outcome.status,
+                    outcome.period, outcome.result)
         if self._on_result is not None:
             try:
                 self._on_result(outcome)

@@ -9,6 +9,7 @@ export file), ``now`` the instant the work is done.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,6 +19,8 @@ from outbound.campaigns.template import Schedule
 from outbound.clock import london_day
 from outbound.db.database import Database
 from outbound.db.models import Campaign
+
+log = logging.getLogger(__name__)
 
 JobFunction = Callable[[Database, datetime, datetime], str]
 
@@ -34,6 +37,10 @@ class OverdueCallback:
 
 
 OverdueAlert = Callable[[list[OverdueCallback]], None]
+
+
+class JobError(RuntimeError):
+    """A job that cannot be done; the message is one sentence a person can act on."""
 
 
 def say_day(day: date) -> str:
@@ -95,7 +102,11 @@ def enrol_due_reminders(campaign_id: int, lead_days: int) -> JobFunction:
 def write_export(campaign_id: int, folder: Path, schedule: Schedule) -> JobFunction:
     def work(db: Database, fire: datetime, now: datetime) -> str:
         # Imported here: exports are their own part of the engine, loaded when needed.
-        from outbound.exports import write_scheduled_export
+        try:
+            from outbound.exports import write_scheduled_export
+        except ImportError:
+            raise JobError("Scheduled exports are not available in this version of "
+                           "Outbound.") from None
 
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -116,7 +127,9 @@ def sweep_leases(db: Database, fire: datetime, now: datetime) -> str:
     freed = sweep_expired_leases(db, now=now)
     if not freed:
         return "No claims had run out."
-    return f"Returned {_count(freed, 'task')} whose claim had run out."
+    line = f"Returned {_count(freed, 'task')} whose claim had run out."
+    log.info(line)
+    return line
 
 
 def check_overdue_callbacks(alert: OverdueAlert | None) -> JobFunction:

@@ -1,0 +1,227 @@
+"""Writing tables of typed values to CSV and XLSX, streamed, and only ever whole.
+
+Every writer takes rows as lists of Python values (str, int, float, date, time, naive
+London datetime, None) and formats them for its file. Rows are never gathered: the
+CSV writer passes each to the csv module, and the XLSX writer to openpyxl's
+write-only sheets, which spool to a temporary file, so memory stays flat however long
+the export. Only the first few rows are held, to size the columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from outbound.exports.cells import XlsxCells, csv_row, display_width
+from outbound.files import OutputError
+
+# Excel's sheet has 1,048,576 rows; one is the header.
+EXCEL_MAX_ROWS = 1_048_575
+WIDTH_SAMPLE = 200
+MIN_WIDTH, MAX_WIDTH = 6, 50
+
+
+def check_target(path: Path) -> Path:
+    """The output path made absolute, or OutputError before anything is written."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise OutputError(f"Cannot write {target}: it is a folder; give a file name.")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"Cannot write {target}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"Cannot write {target}: you may not write in {folder}.")
+    return target
+
+
+@contextmanager
+def staged_files(targets: Sequence[Path], mode: str = "w",
+                 **open_args: Any) -> Iterator[list[IO[Any]]]:
+    """Write several files beside their targets and rename them in only when all are done.
+
+    If anything fails, every temporary file is removed, and a target already renamed
+    into place is removed too: a CSV is never left without its dictionary.
+    """
+    handles: list[IO[Any]] = []
+    temps: list[str] = []
+    try:
+        for target in targets:
+            folder = check_target(target).parent
+            try:
+                fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                            dir=folder)
+            except OSError as exc:
+                raise OutputError(f"Cannot write in {folder}: {exc.strerror}.") from None
+            temps.append(temp)
+            handles.append(os.fdopen(fd, mode, **open_args))
+        try:
+            yield handles
+            for handle in handles:
+                handle.close()
+        except OSError as exc:
+            raise OutputError(f"Cannot write {targets[0]}: {exc.strerror or exc}.") from None
+        placed: list[Path] = []
+        for temp, target in zip(temps, targets, strict=True):
+            try:
+                os.replace(temp, target)
+            except OSError as exc:
+                for done in placed:
+                    with suppress(OSError):
+                        os.unlink(done)
+                raise OutputError(f"Cannot write {target}: {exc.strerror}.") from None
+            placed.append(target)
+    finally:
+        for handle in handles:
+            with suppress(OSError):
+                handle.close()
+        for temp in temps:
+            with suppress(OSError):
+                os.unlink(temp)
+
+
+def write_csv_table(handle: IO[str], header: Sequence[str],
+                    rows: Iterable[list[Any]]) -> int:
+    """Header and rows to an open text file; returns the number of rows."""
+    writer = csv.writer(handle)
+    writer.writerow([csv_row([h])[0] for h in header])
+    count = 0
+    write = writer.writerow
+    for row in rows:
+        write(csv_row(row))
+        count += 1
+    return count
+
+
+class XlsxBook:
+    """A streamed workbook: each table on its own sheet, with a frozen bold header,
+    an autofilter and columns sized from the first rows."""
+
+    def __init__(self) -> None:
+        self.book = Workbook(write_only=True)
+        self.warnings: list[str] = []
+
+    def add_table(self, title: str, header: Sequence[str], rows: Iterable[list[Any]],
+                  *, max_rows: int = EXCEL_MAX_ROWS) -> int:
+        """Write a table; past Excel's row limit it goes on in "<title> (2)" and so on."""
+        iterator = iter(rows)
+        sample = list(islice(iterator, WIDTH_SAMPLE))
+        widths = [len(str(h)) for h in header]
+        for row in sample:
+            for i, value in enumerate(row):
+                if i < len(widths):
+                    widths[i] = max(widths[i], display_width(value))
+        widths = [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in widths]
+
+        total = 0
+        part = 1
+        pending: Iterator[list[Any]] = _chain(sample, iterator)
+        while True:
+            name = title if part == 1 else f"{title} ({part})"
+            written, more = self._sheet(name, header, widths, pending, max_rows)
+            total += written
+            if more is None:
+                break
+            pending = _chain([more], pending)
+            part += 1
+        if part > 1:
+            self.warnings.append(
+                f"{total:,} rows are more than one Excel sheet holds, so they go on over "
+                f"{part} sheets (“{title}”, “{title} (2)”…).")
+        return total
+
+    def _sheet(self, name: str, header: Sequence[str], widths: list[int],
+               rows: Iterator[list[Any]], max_rows: int) -> tuple[int, list[Any] | None]:
+        sheet = self.book.create_sheet(name[:31])
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        cells = XlsxCells(sheet)
+        sheet.append(cells.header(list(header)))
+        count = 0
+        leftover = None
+        append, convert = sheet.append, cells.row
+        for row in rows:
+            if count == max_rows:
+                leftover = row
+                break
+            append(convert(row))
+            count += 1
+        last = get_column_letter(max(len(header), 1))
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        if cells.truncated:
+            self.warnings.append(
+                f"{cells.truncated:,} text answers on “{name}” were longer than Excel's "
+                "32,767-character limit and were cut short; the CSV export keeps them whole.")
+        if cells.cleaned:
+            self.warnings.append(
+                f"{cells.cleaned:,} text answers on “{name}” held control characters that "
+                "Excel cannot show; they were left out.")
+        return count, leftover
+
+    def save(self, handle: IO[bytes]) -> None:
+        self.book.save(handle)
+
+    def discard(self) -> None:
+        """Remove the sheets' spool files that openpyxl leaves when a save never came."""
+        for sheet in self.book.worksheets:
+            writer = getattr(sheet, "_writer", None)
+            spool = getattr(writer, "out", None)
+            if spool and os.path.exists(spool):
+                with suppress(Exception):
+                    writer.xf.close()  # type: ignore[union-attr]
+                with suppress(OSError):
+                    os.unlink(spool)
+
+
+def _chain(first: Iterable[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    yield from first
+    yield from rest
+
+
+Table = tuple[Sequence[str], Iterable[list[Any]]]
+
+
+def write_table_file(fmt: str, out: Path, title: str, header: Sequence[str],
+                     rows: Iterable[list[Any]], *,
+                     dictionary: Table | None = None) -> tuple[int, Path | None, list[str]]:
+    """One table to a CSV or XLSX file, with its data dictionary, whole or not at all.
+
+    XLSX: the dictionary is a second sheet. CSV: it is ``<stem>-dictionary.csv`` beside
+    the file, and the two are renamed into place together. Returns the rows written,
+    the dictionary's path (CSV only) and any warnings.
+    """
+    out = check_target(out)
+    if fmt == "csv":
+        dictionary_path = out.with_name(f"{out.stem}-dictionary.csv") if dictionary else None
+        targets = [out] if dictionary_path is None else [out, dictionary_path]
+        with staged_files(targets, "w", encoding="utf-8-sig", newline="") as handles:
+            if dictionary is not None:
+                write_csv_table(handles[1], *dictionary)
+            count = write_csv_table(handles[0], header, rows)
+        warnings = []
+        if count > EXCEL_MAX_ROWS:
+            warnings.append(f"Excel opens only the first {EXCEL_MAX_ROWS + 1:,} lines of a "
+                            f"CSV file and this one has {count + 1:,}: export a shorter "
+                            "period, or use the wide layout.")
+        return count, dictionary_path, warnings
+    if fmt != "xlsx":
+        raise OutputError(f"“{fmt}” is not a file format Outbound writes; use csv or xlsx.")
+    book = XlsxBook()
+    try:
+        count = book.add_table(title, header, rows)
+        if dictionary is not None:
+            book.add_table("Data dictionary", *dictionary)
+        with staged_files([out], "wb") as handles:
+            book.save(handles[0])
+    finally:
+        book.discard()
+    return count, None, book.warnings

@@ -1,138 +1,274 @@
-"""The main window: contacts and the imports that brought them in."""
+"""The main window: a list of screens on the left, the chosen screen on the right.
+
+The window only holds navigation, the window-wide actions and the status bar. Each
+screen lives in its own module and is built the first time it is shown, so opening
+the window costs one screen, not seven. Agents see the call screen only.
+
+A screen is a ``QWidget`` built as ``Screen(services, parent)``; it may offer
+``refresh()``, ``focus_search()``, ``screen_shown()``, ``screen_hidden()`` and
+``close_screen()``, which the window calls when they exist.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
-    QHeaderView,
     QLabel,
-    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QSplitter,
-    QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
+    QStackedWidget,
     QWidget,
 )
 
-from outbound import contacts, imports
-from outbound.db.database import Database
-from outbound.importing import ImportReport, import_file
-from ui.contacts.table_model import ContactTableModel
-from ui.operations import Operation, run_in_background
+from ui import theme
+from ui.actions import MainAction, create_action
+from ui.services import Services
+from ui.settings import remember_splitter
+from ui.widgets.common import ScreenMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenSpec:
+    key: str
+    title: str
+    icon: str
+    action: MainAction
+    factory: str            # "module:Class", imported when the screen is first shown
+    for_agents: bool = False
+
+
+SCREENS: tuple[ScreenSpec, ...] = (
+    ScreenSpec("calls", "Calls", "calls", MainAction.SHOW_CALLS,
+               "ui.agent.call_screen:CallScreen", for_agents=True),
+    ScreenSpec("campaigns", "Campaigns", "campaigns", MainAction.SHOW_CAMPAIGNS,
+               "ui.supervisor.campaigns:CampaignsScreen"),
+    ScreenSpec("import", "Import", "import", MainAction.SHOW_IMPORT,
+               "ui.supervisor.imports:ImportsScreen"),
+    ScreenSpec("contacts", "Contacts", "contacts", MainAction.SHOW_CONTACTS,
+               "ui.supervisor.contacts:ContactsScreen"),
+    ScreenSpec("assignment", "Assignment", "assignment", MainAction.SHOW_ASSIGNMENT,
+               "ui.supervisor.assignment:AssignmentScreen"),
+    ScreenSpec("dashboard", "Dashboard", "dashboard", MainAction.SHOW_DASHBOARD,
+               "ui.supervisor.dashboard:DashboardScreen"),
+    ScreenSpec("jobs", "Scheduled jobs", "jobs", MainAction.SHOW_JOBS,
+               "ui.supervisor.jobs:JobsScreen"),
+)
+NOT_INSTALLED = ("The call screen is not installed in this copy of Outbound. Ask whoever "
+                 "looks after Outbound for a version with the agent's call screen.")
+
+
+def build_screen(spec: ScreenSpec, services: Services, parent: QWidget) -> QWidget:
+    """The screen, or a sentence saying why it cannot be shown (never a crash)."""
+    module_name, class_name = spec.factory.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return ScreenMessage(spec.title, NOT_INSTALLED if spec.key == "calls" else
+                                 f"The {spec.title.lower()} screen is not installed.", parent)
+        log.exception("screen %s could not be loaded", spec.key)
+        return ScreenMessage(spec.title, f"This screen could not be opened: {exc}", parent)
+    try:
+        screen: QWidget = getattr(module, class_name)(services, parent)
+    except Exception as exc:  # a fault in one screen must not stop the others
+        log.exception("screen %s could not be built", spec.key)
+        return ScreenMessage(spec.title, f"This screen could not be opened: {exc}", parent)
+    return screen
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self.db = db
-        self.setWindowTitle(f"Outbound — {db.description}")
-        self.resize(1200, 760)
+    """``sig_signed_out`` when the person signs out (the window has closed itself)."""
 
-        self.search = QLineEdit(placeholderText="Search by name, reference, postcode or number")
-        self.search.setAccessibleName("Search contacts")
-        self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self, singleShot=True, interval=250)
-        self._search_timer.timeout.connect(self.reload_contacts)
-        self.search.textChanged.connect(self._search_timer.start)
+    sig_signed_out = Signal()
 
-        self.model = ContactTableModel(lambda ids: contacts.contact_rows(db, ids), self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Contacts")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((260, 200, 150, 120, 90, 130, 90)):
-            self.table.setColumnWidth(column, width)
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.setWindowTitle(f"Outbound — {services.user.name}")
+        self.specs = [s for s in SCREENS if s.for_agents or services.user.is_supervisor]
+        self.screens: dict[str, QWidget] = {}
+        self._current: str | None = None
+        self._signing_out = False
 
-        self.imports = QTreeWidget()
-        self.imports.setAccessibleName("Imports")
-        self.imports.setRootIsDecorated(False)
-        self.imports.setHeaderLabels(["When", "File", "Source", "Rows", "New", "Updated",
-                                      "Repaired", "No usable number", "Duplicates",
-                                      "Refused"])
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Screens")
+        self.navigation.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget()
+        self.stack.setAccessibleName("Screen")
+        for spec in self.specs:
+            item = QListWidgetItem(theme.icon(spec.icon), spec.title)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spec.title)
+            self.navigation.addItem(item)
+            self.stack.addWidget(QWidget())  # replaced by the screen when first shown
+        self.navigation.setMinimumWidth(150)
+        self.navigation.currentRowChanged.connect(self._row_chosen)
 
-        left = QWidget()
-        layout = QVBoxLayout(left)
-        layout.setContentsMargins(8, 8, 8, 0)
-        layout.addWidget(self.search)
-        layout.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(left)
-        splitter.addWidget(self.imports)
-        splitter.setSizes([560, 180])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([180, 1020])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        remember_splitter(services.settings, self.splitter, "main")
 
-        self.status = QLabel()
-        self.statusBar().addWidget(self.status)
-        self.import_action = QAction("&Import a call list…", self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(self.choose_import_file)
-        find = QAction("&Find", self, shortcut=QKeySequence.StandardKey.Find)
-        find.triggered.connect(self.search.setFocus)
-        menu = self.menuBar().addMenu("&File")
-        menu.addAction(self.import_action)
-        menu.addAction(find)
-        self.addAction(find)
-        self.reload_contacts()
-        self.reload_imports()
+        self.actions_by_name: dict[MainAction, QAction] = {}
+        self._make_actions()
+        self._make_status_bar()
+        theme.events.sig_changed.connect(self._restyle)
 
-    def reload_contacts(self) -> None:
-        where = contacts.ContactFilter(search=self.search.text().strip() or None)
-        run_in_background(self, lambda _op: contacts.contact_ids(self.db, where),
-                          self._show_ids, self._show_error)
+        settings = services.settings
+        if not self.restoreGeometry(settings.window_geometry):
+            self.resize(1200, 760)
+        self.restoreState(settings.window_state)
+        keys = [s.key for s in self.specs]
+        last = settings.last_screen
+        self.show_screen(last if last in keys else
+                         ("campaigns" if "campaigns" in keys else keys[0]))
 
-    def _show_ids(self, ids: list[int]) -> None:
-        self.model.set_ids(ids)
-        self.status.setText(f"{len(ids):,} contacts")
+    # -- navigation ---------------------------------------------------------------
 
-    def reload_imports(self) -> None:
-        run_in_background(self, lambda _op: imports.recent_imports(self.db),
-                          self._show_imports, self._show_error)
+    def _make_actions(self) -> None:
+        for spec in self.specs:
+            self.actions_by_name[spec.action] = create_action(
+                self, spec.action, lambda key=spec.key: self.show_screen(key))
+        handlers: dict[MainAction, Callable[[], object]] = {
+            MainAction.FIND: lambda: self._call_screen("focus_search"),
+            MainAction.REFRESH: lambda: self._call_screen("refresh"),
+            MainAction.SHORTCUTS: self.show_shortcuts,
+            MainAction.SIGN_OUT: self.sign_out,
+            MainAction.QUIT: self.close,
+        }
+        if self.services.user.is_supervisor:
+            handlers[MainAction.IMPORT_LIST] = self.import_list
+            handlers[MainAction.EXPORT_ANSWERS] = self.export_answers
+        for name, slot in handlers.items():
+            self.actions_by_name[name] = create_action(self, name, slot)
 
-    def _show_imports(self, runs: list[imports.ImportSummary]) -> None:
-        self.imports.clear()
-        for run in runs:
-            c = run.counts
-            item = QTreeWidgetItem([
-                run.started_at.astimezone().strftime("%d/%m/%Y %H:%M"), run.file_name,
-                run.source, f"{run.rows_read:,}", f"{run.created:,}", f"{run.updated:,}",
-                f"{c.get('repaired', 0):,}", f"{c.get('invalid_phone', 0):,}",
-                f"{c.get('duplicate', 0):,}", f"{c.get('error', 0):,}"])
-            self.imports.addTopLevelItem(item)
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        for name in (MainAction.IMPORT_LIST, MainAction.EXPORT_ANSWERS, None,
+                     MainAction.SIGN_OUT, MainAction.QUIT):
+            if name is None:
+                file_menu.addSeparator()
+            elif name in self.actions_by_name:
+                file_menu.addAction(self.actions_by_name[name])
+        view_menu = menus.addMenu("&View")
+        for spec in self.specs:
+            view_menu.addAction(self.actions_by_name[spec.action])
+        view_menu.addSeparator()
+        view_menu.addAction(self.actions_by_name[MainAction.FIND])
+        view_menu.addAction(self.actions_by_name[MainAction.REFRESH])
+        menus.addMenu("&Help").addAction(self.actions_by_name[MainAction.SHORTCUTS])
 
-    def choose_import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a call list", "",
-                                              "Call lists (*.csv *.xlsx);;All files (*)")
-        if path:
-            self.start_import(path)
+    def _make_status_bar(self) -> None:
+        self.database_label = QLabel(f"Database: {self.services.db.description}")
+        self.database_label.setAccessibleName("Database in use")
+        self.user_label = QLabel(f"Signed in as {self.services.user.describe()}")
+        self.user_label.setAccessibleName("Signed in as")
+        self.statusBar().addWidget(self.database_label, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
 
-    def start_import(self, path: str) -> Operation:
-        self.import_action.setEnabled(False)
-        self.status.setText("Importing…")
-        return run_in_background(
-            self, lambda op: import_file(self.db, path, progress=op.report_progress,
-                                         cancel=op.cancel_event),
-            self._import_done, self._import_failed,
-            lambda done, total: self.status.setText(f"Importing… {done:,} rows"))
+    def screen_keys(self) -> list[str]:
+        return [s.key for s in self.specs]
 
-    def _import_done(self, report: ImportReport) -> None:
-        self.import_action.setEnabled(True)
-        self.reload_contacts()
-        self.reload_imports()
-        QMessageBox.information(self, "Import finished", report.summary())
+    def current_screen_key(self) -> str | None:
+        return self._current
 
-    def _import_failed(self, message: str) -> None:
-        self.import_action.setEnabled(True)
-        self.status.setText("Import not done")
-        QMessageBox.warning(self, "Import not done", message)
+    def screen(self, key: str) -> QWidget:
+        """The screen ``key``, built now if it has not been shown yet."""
+        if key not in self.screens:
+            index = self.screen_keys().index(key)
+            built = build_screen(self.specs[index], self.services, self.stack)
+            old = self.stack.widget(index)
+            self.stack.insertWidget(index, built)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.screens[key] = built
+        return self.screens[key]
 
-    def _show_error(self, message: str) -> None:
-        self.status.setText(message)
+    def show_screen(self, key: str) -> QWidget | None:
+        if key not in self.screen_keys():
+            return None
+        index = self.screen_keys().index(key)
+        if self.navigation.currentRow() != index:
+            self.navigation.setCurrentRow(index)  # comes back through _row_chosen
+        else:
+            self._row_chosen(index)
+        return self.screens.get(key)
+
+    def _row_chosen(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.specs[row].key
+        if key == self._current:
+            return
+        if self._current is not None:
+            self._call_screen("screen_hidden")
+        screen = self.screen(key)
+        self.stack.setCurrentIndex(row)
+        self._current = key
+        self.services.settings.last_screen = key
+        self._call_screen("screen_shown")
+        screen.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _call_screen(self, method: str, key: str | None = None) -> None:
+        screen = self.screens.get(key or self._current or "")
+        handler = getattr(screen, method, None)
+        if callable(handler):
+            handler()
+
+    # -- window actions -----------------------------------------------------------
+
+    def import_list(self) -> None:
+        screen = self.show_screen("import")
+        opener = getattr(screen, "open_wizard", None)
+        if callable(opener):
+            opener()
+
+    def export_answers(self) -> None:
+        from ui.supervisor.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.services, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_shortcuts(self) -> None:
+        from ui.widgets.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def sign_out(self) -> None:
+        self._signing_out = True
+        self.close()
+
+    def _restyle(self) -> None:
+        for row, spec in enumerate(self.specs):
+            self.navigation.item(row).setIcon(theme.icon(spec.icon))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = self.services.settings
+        settings.window_geometry = self.saveGeometry()
+        settings.window_state = self.saveState()
+        settings.set_splitter_state("main", self.splitter.saveState())
+        for key in list(self.screens):
+            self._call_screen("close_screen", key)
+        settings.sync()
+        super().closeEvent(event)
+        if self._signing_out:
+            self._signing_out = False
+            self.sig_signed_out.emit()

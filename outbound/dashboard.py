@@ -1,0 +1,222 @@
+"""Read-only figures for the supervisor's screens that the rest of the engine lacks.
+
+Per-agent figures for today, a round's burn-down, each campaign's progress today in
+one pass, the rounds a campaign has had, and the windowed id lists that let the
+contacts table open on a million rows without loading a million ids. Nothing here
+writes; every query is bounded by an index or by one campaign's tasks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+
+from outbound.clock import local_instant, to_london, utcnow
+from outbound.contacts import ContactFilter
+from outbound.db.database import Database
+from outbound.db.models import Attempt, Campaign, Contact, Enrolment, Task, User
+from outbound.queue.assign import TaskSelection, _task_ids
+from outbound.queue.campaigns import round_key_for
+
+FINISHED = ("done", "closed")
+
+
+# -- contacts -----------------------------------------------------------------------
+
+def _contact_filter(stmt: Select[Any], where: ContactFilter | None,
+                    suppressed_only: bool) -> Select[Any]:
+    stmt = (where or ContactFilter()).apply(stmt)
+    if suppressed_only:
+        stmt = stmt.where(Contact.do_not_call.is_(True))
+    return stmt
+
+
+def count_contacts_matching(db: Database, where: ContactFilter | None = None, *,
+                            suppressed_only: bool = False) -> int:
+    with db.read() as session:
+        return session.scalar(_contact_filter(select(func.count()).select_from(Contact),
+                                              where, suppressed_only)) or 0
+
+
+def contact_id_window(db: Database, where: ContactFilter | None, offset: int, limit: int, *,
+                      suppressed_only: bool = False) -> list[int]:
+    """``limit`` contact ids from position ``offset`` in name order (as contact_ids)."""
+    with db.read() as session:
+        stmt = _contact_filter(select(Contact.id), where, suppressed_only).order_by(
+            Contact.name_key, Contact.id).offset(max(offset, 0)).limit(max(limit, 0))
+        return list(session.scalars(stmt))
+
+
+def contact_sources(db: Database) -> list[str]:
+    """The sources contacts came from ("Care providers (CQC)", "NoWcard", ...)."""
+    with db.read() as session:
+        return [s for s in session.scalars(
+            select(Contact.source).distinct().order_by(Contact.source)) if s]
+
+
+# -- campaigns ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CampaignSummary:
+    """A campaign as the campaigns list shows it, with today's progress."""
+
+    id: int
+    name: str
+    template_code: str
+    kind: str
+    status: str
+    owner: str | None
+    starts_on: date | None
+    ends_on: date | None
+    overrides: dict[str, Any]
+    audience: dict[str, Any]
+    enrolled: int
+    today_total: int            # rounds: today's round; lists and reminders: all tasks
+    today_finished: int
+    open_tasks: int
+
+
+def campaign_summaries(db: Database, today: date) -> list[CampaignSummary]:
+    """Every campaign with its progress today, in three grouped queries."""
+    key = round_key_for(today)
+    with db.read() as session:
+        campaigns = list(session.scalars(select(Campaign).order_by(Campaign.name)))
+        enrolled = dict(session.execute(
+            select(Enrolment.campaign_id, func.count()).where(Enrolment.active.is_(True))
+            .group_by(Enrolment.campaign_id)).all())
+        finished = case((Task.status.in_(FINISHED), 1), else_=0)
+        opened = case((Task.status == "open", 1), else_=0)
+        today_rows = {cid: (total, done) for cid, total, done in session.execute(
+            select(Task.campaign_id, func.count(), func.sum(finished))
+            .where(Task.round_key == key).group_by(Task.campaign_id))}
+        all_rows = {cid: (total, done, still) for cid, total, done, still in session.execute(
+            select(Task.campaign_id, func.count(), func.sum(finished), func.sum(opened))
+            .group_by(Task.campaign_id))}
+    result = []
+    for c in campaigns:
+        total, done, still = all_rows.get(c.id, (0, 0, 0))
+        if c.kind == "round":
+            total, done = today_rows.get(c.id, (0, 0))
+        result.append(CampaignSummary(
+            c.id, c.name, c.template_code, c.kind, c.status, c.owner, c.starts_on,
+            c.ends_on, dict(c.overrides or {}), dict(c.audience or {}),
+            enrolled.get(c.id, 0), total or 0, done or 0, still or 0))
+    return result
+
+
+def round_keys(db: Database, campaign_id: int, limit: int = 60) -> list[str]:
+    """The campaign's rounds (or "list", or reminder expiries), latest first."""
+    with db.read() as session:
+        return list(session.scalars(
+            select(Task.round_key).where(Task.campaign_id == campaign_id)
+            .group_by(Task.round_key).order_by(Task.round_key.desc()).limit(limit)))
+
+
+# -- assignment ---------------------------------------------------------------------
+
+def count_selected_tasks(db: Database, selection: TaskSelection) -> int:
+    """How many open tasks an assignment with this selection would move."""
+    with db.read() as session:
+        return len(_task_ids(session, selection))
+
+
+def tasks_held(db: Database) -> dict[str, int]:
+    """Tasks each agent is holding on a call screen right now, by name."""
+    with db.read() as session:
+        return dict(session.execute(
+            select(User.name, func.count(Task.id)).join(Task, Task.holder_id == User.id)
+            .group_by(User.name).order_by(User.name)).all())
+
+
+# -- dashboard ----------------------------------------------------------------------
+
+@dataclass
+class BurnDown:
+    """What was left of a round over time: (instant, calls left) from the start."""
+
+    total: int
+    left_now: int
+    points: list[tuple[datetime, int]] = field(default_factory=list)
+
+
+def burndown(db: Database, campaign_id: int, round_key: str | None, *,
+             now: datetime | None = None, max_points: int = 240) -> BurnDown:
+    """The round's remaining calls after each finish, thinned to ``max_points``."""
+    moment = now or utcnow()
+    scope = [Task.campaign_id == campaign_id]
+    if round_key:
+        scope.append(Task.round_key == round_key)
+    with db.read() as session:
+        total, first_created = session.execute(
+            select(func.count(), func.min(Task.created_at)).where(*scope)).one()
+        finishes = list(session.scalars(
+            select(Task.completed_at).where(*scope, Task.status.in_(FINISHED),
+                                            Task.completed_at.is_not(None))
+            .order_by(Task.completed_at)))
+    total = total or 0
+    start = finishes[0] if finishes else (first_created or moment)
+    if round_key and len(round_key) == 10 and round_key[4] == "-":
+        with contextlib.suppress(ValueError):
+            start = min(start, local_instant(date.fromisoformat(round_key), time(0, 0)))
+    points = [(start, total)]
+    step = max(1, len(finishes) // max_points)
+    for index, when in enumerate(finishes, start=1):
+        if index % step == 0 or index == len(finishes):
+            points.append((when, total - index))
+    left = total - len(finishes)
+    if points[-1][0] < moment:
+        points.append((moment, left))
+    return BurnDown(total, left, points)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentFigures:
+    """One agent's calls on one day."""
+
+    agent: str
+    calls: int
+    spoken_to: int
+    average_handle_seconds: float | None
+    first_call: datetime | None
+    last_call: datetime | None
+
+    @property
+    def contact_rate(self) -> float | None:
+        return self.spoken_to / self.calls if self.calls else None
+
+
+def agent_figures(db: Database, day: date, campaign_id: int | None = None) -> list[AgentFigures]:
+    """Calls, people spoken to and average handle time per agent, on a London day."""
+    begins = local_instant(day, time(0, 0))
+    ends = local_instant(day + timedelta(days=1), time(0, 0))
+    spoken = case((Attempt.contact_made.is_(True), 1), else_=0)
+    stmt = (select(User.name, func.count(Attempt.id), func.sum(spoken),
+                   func.avg(Attempt.duration_seconds), func.min(Attempt.recorded_at),
+                   func.max(Attempt.recorded_at))
+            .join(User, User.id == Attempt.agent_id)
+            .where(Attempt.recorded_at >= begins, Attempt.recorded_at < ends,
+                   Attempt.supersedes_id.is_(None))
+            .group_by(User.name).order_by(User.name))
+    if campaign_id is not None:
+        stmt = stmt.where(Attempt.campaign_id == campaign_id)
+    with db.read() as session:
+        return [AgentFigures(name, calls, spoke or 0,
+                             float(avg) if avg is not None else None, first, last)
+                for name, calls, spoke, avg, first, last in session.execute(stmt)]
+
+
+def london_today(now: datetime | None = None) -> date:
+    return to_london(now or utcnow()).date()
+
+
+def names_of(db: Database, user_ids: Sequence[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    with db.read() as session:
+        return dict(session.execute(
+            select(User.id, User.name).where(User.id.in_(list(user_ids)))).all())

@@ -1,0 +1,160 @@
+"""The shell: signing in, moving between screens by keyboard, remembering the window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication
+
+from outbound.users import add_user
+from tests.ui.test_supervisor_support import activate, services_for, temp_settings
+from ui.app import ClientSession
+from ui.main_window import SCREENS, MainWindow
+from ui.operations import Operations
+from ui.signin import SignInDialog
+from ui.widgets.common import ScreenMessage
+
+
+@pytest.fixture(autouse=True)
+def synchronous():
+    Operations.synchronous = True
+    yield
+    Operations.synchronous = False
+
+
+@pytest.fixture
+def window(qtbot, sqlite_db, tmp_path):
+    win = MainWindow(services_for(sqlite_db, tmp_path))
+    qtbot.addWidget(win)
+    activate(qtbot, win)
+    return win
+
+
+def test_signing_in_by_keyboard_opens_the_window_and_remembers_who(qtbot, sqlite_db,
+                                                                   tmp_path):
+    add_user(sqlite_db, "Amira", "agent")
+    add_user(sqlite_db, "Bernard", "supervisor")
+    settings = temp_settings(tmp_path)
+    session = ClientSession(sqlite_db, settings)
+    session.start()
+    dialog = session.dialog
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    assert dialog.people.count() == 2
+    qtbot.keyClick(dialog.people, Qt.Key.Key_Down)
+    assert "Bernard" in dialog.people.currentItem().text()
+    with qtbot.waitSignal(session.sig_window_shown) as shown:
+        qtbot.keyClick(dialog.people, Qt.Key.Key_Return)
+    window = shown.args[0]
+    qtbot.addWidget(window)
+    assert settings.last_user == "Bernard"
+    assert "Bernard (supervisor)" in window.user_label.text()
+    assert sqlite_db.description in window.database_label.text()
+
+    again = SignInDialog(sqlite_db, settings)
+    qtbot.addWidget(again)
+    assert "Bernard" in again.people.currentItem().text()
+
+
+def test_adding_a_user_at_sign_in(qtbot, sqlite_db, tmp_path):
+    dialog = SignInDialog(sqlite_db, temp_settings(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.people.count() == 0
+    assert dialog.add_box.isVisible()  # nobody yet: the form is open
+    qtbot.keyClicks(dialog.new_name, "Chidi Okafor")
+    qtbot.keyClick(dialog.new_name, Qt.Key.Key_Return)
+    assert dialog.people.count() == 1
+    assert dialog.result() == 0  # Enter in the name field did not sign anyone in
+    assert dialog.people.currentItem().text() == "Chidi Okafor — Agent"
+    qtbot.keyClick(dialog.people, Qt.Key.Key_Return)
+    assert dialog.signed_in.name == "Chidi Okafor"
+    assert not dialog.signed_in.is_supervisor
+
+
+def test_ctrl_digits_move_between_the_seven_screens(window, qtbot):
+    assert window.screen_keys() == [s.key for s in SCREENS]
+    for digit, spec in enumerate(SCREENS, start=1):
+        qtbot.keyClick(window, getattr(Qt.Key, f"Key_{digit}"),
+                       Qt.KeyboardModifier.ControlModifier)
+        assert window.current_screen_key() == spec.key
+        assert window.stack.currentWidget() is window.screens[spec.key]
+        assert window.navigation.currentItem().text() == spec.title
+
+
+def test_agents_see_only_the_call_screen(qtbot, sqlite_db, tmp_path):
+    win = MainWindow(services_for(sqlite_db, tmp_path, "Amira", "agent"))
+    qtbot.addWidget(win)
+    activate(qtbot, win)
+    assert window_keys(win) == ["calls"]
+    qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert win.current_screen_key() == "calls"
+
+
+def window_keys(win: MainWindow) -> list[str]:
+    return [win.navigation.item(i).text().lower() for i in range(win.navigation.count())]
+
+
+def test_a_missing_call_screen_says_so(window, qtbot, monkeypatch):
+    import importlib
+
+    real = importlib.import_module
+
+    def without_agent(name, *args):
+        if name.startswith("ui.agent"):
+            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+        return real(name, *args)
+
+    monkeypatch.setattr("ui.main_window.importlib.import_module", without_agent)
+    window.screens.pop("calls", None)
+    window.show_screen("calls")
+    screen = window.screens["calls"]
+    assert isinstance(screen, ScreenMessage)
+    assert "not installed" in screen.text
+
+
+def test_window_size_and_splitter_are_remembered(qtbot, sqlite_db, tmp_path):
+    services = services_for(sqlite_db, tmp_path)
+    first = MainWindow(services)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 520)
+    first.splitter.setSizes([230, 470])
+    sizes = first.splitter.sizes()
+    first.show_screen("contacts")
+    first.close()
+
+    second = MainWindow(services)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size() == QSize(700, 520)
+    assert second.splitter.sizes() == sizes
+    assert second.current_screen_key() == "contacts"
+
+
+def test_signing_out_returns_to_the_sign_in_list(qtbot, sqlite_db, tmp_path):
+    settings = temp_settings(tmp_path)
+    session = ClientSession(sqlite_db, settings)
+    services = services_for(sqlite_db, tmp_path)
+    session.open_window(services.user)
+    window = session.window
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_O,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert session.dialog is not None
+    qtbot.addWidget(session.dialog)
+    assert session.dialog.isVisible()
+    assert not window.isVisible()
+    assert QApplication.instance() is not None
+
+
+def test_keyboard_shortcuts_help_lists_every_action(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialogs = [w for w in QApplication.topLevelWidgets()
+               if w.windowTitle() == "Keyboard shortcuts" and w.isVisible()]
+    assert dialogs
+    table = dialogs[0].table
+    keys = {table.item(r, 2).text() for r in range(table.rowCount())}
+    assert {"Ctrl+1", "Ctrl+7", "Ctrl+N", "F5"} <= keys
+    dialogs[0].close()

@@ -1,0 +1,91 @@
+"""The campaigns screen: start a campaign from a template, enrol, make today's calls."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QTime
+
+from outbound.demo import build_demo
+from outbound.queue.campaigns import list_campaigns, template_of
+from tests.ui.test_supervisor_support import activate, services_for
+from ui.operations import Operations
+from ui.supervisor.campaigns import CampaignsScreen
+
+
+@pytest.fixture
+def screen(qtbot, sqlite_db, tmp_path):
+    Operations.synchronous = True
+    build_demo(sqlite_db, scale=0.05)
+    widget = CampaignsScreen(services_for(sqlite_db, tmp_path))
+    qtbot.addWidget(widget)
+    activate(qtbot, widget)
+    yield widget
+    Operations.synchronous = False
+
+
+def ctrl(qtbot, widget, key, shift=False):
+    mods = Qt.KeyboardModifier.ControlModifier
+    if shift:
+        mods |= Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(widget, key, mods)
+
+
+def test_new_campaign_from_a_template_with_its_own_calling_hours(screen, qtbot, sqlite_db):
+    assert "no campaigns yet" in screen.banner.label.text()
+    ctrl(qtbot, screen, Qt.Key.Key_N)
+    dialog = screen.campaign_dialog
+    dialog.template.setCurrentIndex(dialog.template.findData("care_capacity_tracker"))
+    dialog.name.selectAll()
+    qtbot.keyClicks(dialog.name, "Care tracker, winter")
+    dialog.window_from.setTime(QTime(9, 0))
+    dialog.day_boxes[6].setChecked(False)  # not on Sundays
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+
+    assert "Care tracker, winter is started" in screen.banner.label.text()
+    [campaign] = list_campaigns(sqlite_db)
+    assert campaign.owner == "Pat"
+    window = template_of(campaign).window
+    assert window.start.hour == 9 and 6 not in window.days
+    assert set(campaign.overrides) == {"calling_window"}
+    assert screen.model.rowCount() == 1
+    assert screen.current().name == "Care tracker, winter"
+
+
+def test_enrol_by_source_then_make_todays_round_then_pause(screen, qtbot, sqlite_db):
+    from outbound.queue.campaigns import create_campaign
+
+    create_campaign(sqlite_db, "care_capacity_tracker", "Care tracker")
+    screen.refresh()
+    ctrl(qtbot, screen, Qt.Key.Key_E, shift=True)
+    dialog = screen.enrol_dialog
+    dialog.source.setCurrentIndex(dialog.source.findData("Care providers (CQC)"))
+    dialog.recount()
+    assert dialog.count.text() == "36 contacts match."
+    qtbot.keyClick(dialog.source, Qt.Key.Key_Return)
+    assert "36 contacts enrolled in Care tracker" in screen.banner.label.text()
+    assert screen.current().enrolled == 36
+
+    ctrl(qtbot, screen, Qt.Key.Key_G)
+    text = screen.banner.label.text()
+    assert "36 calls ready" in text or "not a calling day" in text
+
+    ctrl(qtbot, screen, Qt.Key.Key_P)
+    assert screen.current().status == "paused"
+    assert not screen.screen_actions_enabled("pause_campaign")
+    ctrl(qtbot, screen, Qt.Key.Key_R)
+    assert screen.current().status == "active"
+
+
+def test_a_bad_choice_is_a_message_not_a_crash(screen, qtbot):
+    ctrl(qtbot, screen, Qt.Key.Key_N)
+    dialog = screen.campaign_dialog
+    dialog.name.clear()
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "name" in dialog.banner.label.text()
+    dialog.name.setText("Something")
+    dialog.window_to.setTime(QTime(7, 0))
+    dialog.window_from.setTime(QTime(9, 0))
+    dialog.accept()
+    assert "end after they start" in dialog.banner.label.text()
+    dialog.reject()

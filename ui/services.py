@@ -1,0 +1,37 @@
+"""What a screen is given when it is built: the database, who is signed in, settings.
+
+There is no global application object that deep code reaches for (Anki's ``mw``): the
+main window makes one :class:`Services` after sign-in and passes it to each screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from outbound.db.database import Database
+from ui.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInUser:
+    """The person using this client: an agent or a supervisor."""
+
+    id: int
+    name: str
+    role: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+    def describe(self) -> str:
+        return f"{self.name} ({'supervisor' if self.is_supervisor else 'agent'})"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Handed to every screen: ``Screen(services, parent)``."""
+
+    db: Database
+    user: SignedInUser
+    settings: Settings

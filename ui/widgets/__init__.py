@@ -1,0 +1,1 @@
+"""Widgets shared by the screens: messages, progress, figures and small helpers."""

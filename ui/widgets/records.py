@@ -1,0 +1,128 @@
+"""A table model over a short list of records (campaigns, imports, agents, ...).
+
+Columns are declared as data: a title and how to show a record in it. Big tables (the
+contacts) use their own lazy model; this one is for lists of hundreds, not millions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+R = TypeVar("R")
+Index = QModelIndex | QPersistentModelIndex
+RecordRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[R]):
+    title: str
+    text: Callable[[R], str]
+    right: bool = False                              # numbers line up on the right
+    sort_key: Callable[[R], Any] | None = None
+    tip: Callable[[R], str] | None = None
+
+
+class RecordTableModel(QAbstractTableModel, Generic[R]):
+    def __init__(self, columns: Sequence[Column[R]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.records: list[R] = []
+
+    def set_records(self, records: Sequence[R]) -> None:
+        self.beginResetModel()
+        self.records = list(records)
+        self.endResetModel()
+
+    def record(self, row: int) -> R:
+        return self.records[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.records):
+            return None
+        record = self.records[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(record)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tip(record) if column.tip else column.text(record)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == RecordRole:
+            return record
+        if role == SortRole:
+            return column.sort_key(record) if column.sort_key else column.text(record)
+        return None
+
+
+class RecordTable(QTableView):
+    """A sortable, row-selecting view over a RecordTableModel."""
+
+    def __init__(self, model: RecordTableModel[Any], name: str,
+                 parent: QWidget | None = None, *, sortable: bool = True) -> None:
+        super().__init__(parent)
+        self.source = model
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(model)
+        self.proxy.setSortRole(SortRole)
+        self.setModel(self.proxy)
+        self.setAccessibleName(name)
+        self.setSortingEnabled(sortable)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        self.setTabKeyNavigation(False)
+
+    def current_record(self) -> Any:
+        index = self.currentIndex()
+        if not index.isValid():
+            rows = self.selectionModel().selectedRows()
+            if not rows:
+                return None
+            index = rows[0]
+        return index.data(RecordRole)
+
+    def select_row_where(self, test: Callable[[Any], bool]) -> bool:
+        """Select the first row whose record passes ``test``; False if none does."""
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if test(index.data(RecordRole)):
+                self.setCurrentIndex(index)
+                self.selectRow(row)
+                return True
+        return False
+
+    def fit_columns(self, widths: Sequence[int]) -> None:
+        for column, width in enumerate(widths):
+            self.setColumnWidth(column, width)

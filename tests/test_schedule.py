@@ -345,3 +345,17 @@ def test_job_statuses_show_the_last_result_and_the_next_run(db):
     assert mine.next_run == at(MONDAY + timedelta(days=1), 7, 30)
     assert statuses[f"export:{cid}"].last_run is None
     assert statuses[f"export:{cid}"].next_run == at(MONDAY, 16)
+
+
+def test_the_real_export_job_fired_twice_writes_one_file(db, tmp_path):
+    pytest.importorskip("outbound.exports")
+    cid = tracker(db, count=3)
+    folder = tmp_path / "Outbound exports"
+    job = job_of(db, f"export:{cid}", MONDAY, folder)
+    run_job(db, job_of(db, f"round:{cid}", MONDAY), at(MONDAY, 7, 30))
+    fire = at(MONDAY, 16)
+    outcomes = [run_job(db, job, fire, now=fire), run_job(db, job, fire, now=fire)]
+    assert [o.status for o in outcomes] == ["done", "skipped"], outcomes[0].result
+    (written,) = folder.iterdir()
+    assert written.name.endswith("-2026-11-23.xlsx") and written.stat().st_size > 0
+    assert outcomes[0].result == f"Wrote {written.name} to {folder}."

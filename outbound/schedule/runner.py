@@ -18,7 +18,8 @@ from typing import Literal
 from apscheduler.triggers.base import BaseTrigger
 
 from outbound.clock import london_day, utcnow
-from outbound.db.database import Database
+from outbound.db.database import Database, DatabaseError
+from outbound.files import OutputError
 from outbound.schedule.jobs import ScheduledJob, build_jobs, export_folder, find_job
 from outbound.schedule.runs import (
     RunRecord,
@@ -33,6 +34,10 @@ from outbound.schedule.work import JobError, campaign_skip_reason
 log = logging.getLogger(__name__)
 
 Status = Literal["done", "failed", "skipped"]
+# Errors whose message is already one sentence a person can act on: campaigns,
+# templates, files and folders, the database, the exports.
+SENTENCE_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError, OSError, JobError, OutputError, DatabaseError)
 _STEP = timedelta(seconds=1)
 
 
@@ -99,9 +104,7 @@ def due_fire_time(job: ScheduledJob, now: datetime) -> datetime | None:
 
 
 def _describe_failure(exc: BaseException) -> str:
-    # Our own errors (campaigns, templates, files, the database) are already one
-    # sentence a person can act on; anything else is named.
-    if isinstance(exc, ValueError | OSError | JobError):
+    if isinstance(exc, SENTENCE_ERRORS):
         return str(exc)
     return f"Something went wrong ({type(exc).__name__}: {exc})."
 
@@ -140,7 +143,7 @@ def run_job(db: Database, job: ScheduledJob, fire: datetime, *, now: datetime | 
     try:
         result, ok = job.function(db, fire, started), True
     except Exception as exc:
-        if isinstance(exc, ValueError | OSError | JobError):
+        if isinstance(exc, SENTENCE_ERRORS):
             log.error("%s failed for %s: %s", job.job_id, period, exc)
         else:
             log.exception("%s failed for %s", job.job_id, period)

@@ -359,3 +359,18 @@ def test_the_real_export_job_fired_twice_writes_one_file(db, tmp_path):
     (written,) = folder.iterdir()
     assert written.name.endswith("-2026-11-23.xlsx") and written.stat().st_size > 0
     assert outcomes[0].result == f"Wrote {written.name} to {folder}."
+
+
+def test_a_weekly_round_fires_on_its_weekday_and_is_caught_up_within_the_week(db, tmp_path):
+    thursday = date(2026, 11, 19)
+    cid = tracker(db, overrides={"period": "weekly"}, starts_on=thursday)
+    jobs = build_jobs(db, export_to=tmp_path, today=MONDAY)
+    job = find_job(jobs, f"round:{cid}")
+    assert "each Thursday" in job.description
+    assert job.trigger.get_next_fire_time(None, at(MONDAY, 9)) == at(
+        date(2026, 11, 26), 7, 30)
+    (caught,) = [o for o in catch_up(db, jobs, now=at(MONDAY, 10))
+                 if o.job_id == f"round:{cid}"]
+    assert (caught.status, caught.period) == ("done", "2026-11-19")
+    assert count(db, Task, round_key="2026-11-19") == 5
+    assert run_job_now(db, f"round:{cid}", at(MONDAY, 11), jobs=jobs).status == "skipped"

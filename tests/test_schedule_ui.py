@@ -54,7 +54,8 @@ def test_jobs_run_in_the_pool_and_report_on_the_gui_thread(qtbot, sqlite_db,
 
 def test_shutdown_twice_is_harmless(client_scheduler, qtbot):
     client_scheduler.start()
+    assert client_scheduler.running and client_scheduler._refresh.isActive()
     client_scheduler.shutdown()
     client_scheduler.shutdown()
-    assert not client_scheduler.running
+    assert not client_scheduler.running and not client_scheduler._refresh.isActive()
     client_scheduler.rebuild()        # ignored once stopped

@@ -23,12 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.qt import QtScheduler
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from outbound.db import Database
 from outbound.schedule import ScheduledJob, ScheduledWork, scheduler_options
 
 log = logging.getLogger(__name__)
+
+# Campaigns are changed from other clients too: re-read them, and catch up (a failed
+# run retried, a run abandoned by a client that died taken over), this often.
+REFRESH_EVERY_MS = 5 * 60 * 1000
 
 
 class JobScheduler(QObject):
@@ -48,15 +52,20 @@ class JobScheduler(QObject):
                                    on_result=self.job_finished.emit,
                                    on_overdue=self.callbacks_overdue.emit)
         self._sig_jobs_loaded.connect(self._install)
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(REFRESH_EVERY_MS)
+        self._refresh.timeout.connect(lambda: self.rebuild(catch_up=True))
 
     @property
     def running(self) -> bool:
         return bool(self._scheduler.running)
 
     def start(self) -> None:
-        """Start the timer, load the jobs, then catch up on what was missed today."""
+        """Start the scheduler, load the jobs, then catch up on what was missed today;
+        every five minutes after, re-read the campaigns and catch up again."""
         self._scheduler.start()
         self.rebuild(catch_up=True)
+        self._refresh.start()
 
     def rebuild(self, *, catch_up: bool = False) -> None:
         """Re-read the campaigns (after one is created, paused, resumed or closed)."""
@@ -72,6 +81,7 @@ class JobScheduler(QObject):
 
     def shutdown(self) -> None:
         """Stop scheduling; a job under way finishes on its worker thread."""
+        self._refresh.stop()
         if not self._scheduler.running:
             return
         self._scheduler.remove_all_jobs()     # a stray timer then finds nothing due

@@ -245,6 +245,32 @@ def test_two_schedulers_firing_the_same_round_make_it_once(db, db_url, tmp_path)
     assert count(db, JobRun) == 1
 
 
+def _fire_in_a_process(url: str, cid: int, folder: str, number: int, barrier) -> str:  # type: ignore[no-untyped-def]
+    own = connect(url)
+    try:
+        job = job_of(own, f"round:{cid}", MONDAY, Path(folder))
+        barrier.wait(timeout=60)
+        return run_job(own, job, at(MONDAY, 7, 30), client=f"process-{number}").status
+    finally:
+        own.close()
+
+
+def test_schedulers_in_separate_processes_make_one_round(db, db_url, tmp_path):
+    import multiprocessing
+
+    cid = tracker(db, count=20)
+    context = multiprocessing.get_context("spawn")
+    clients = 4
+    with context.Manager() as manager:
+        barrier = manager.Barrier(clients)
+        with context.Pool(clients) as pool:
+            statuses = pool.starmap(_fire_in_a_process, [
+                (db_url, cid, str(tmp_path), n, barrier) for n in range(clients)])
+    assert sorted(statuses) == ["done"] + ["skipped"] * (clients - 1)
+    assert count(db, Task, round_key="2026-11-23") == 20
+    assert count(db, JobRun) == 1
+
+
 def test_the_export_fired_twice_writes_one_file(db, exports, tmp_path):
     cid = tracker(db)
     folder = tmp_path / "Outbound exports"

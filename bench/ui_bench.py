@@ -1,0 +1,229 @@
+"""The client's speed: start-up to an interactive main window, and opening the contacts
+table, on the demo database and on one with 1,000,000 contacts.
+
+    python bench/ui_bench.py [--repeat 7] [--rows 1000000] [--rebuild]
+
+Goals: start-up under 1.5 s; the contacts table under 300 ms at 1,000,000 contacts;
+no step whose cost grows with the size of the database. The databases are built once
+into /tmp/outbound_ui_bench (the million with bulk SQL, in under a minute) and reused.
+Start-up is timed in a fresh process each time (from launching Python to the window
+shown and the event loop idle), as a person would see it; the table is timed in one
+process, from building the screen to the first screenful of rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CACHE = Path(tempfile.gettempdir()) / "outbound_ui_bench"
+SUPERVISOR = "Bench Supervisor"
+sys.path.insert(0, str(REPO))
+
+
+# -- databases ------------------------------------------------------------------------
+
+def demo_database(rebuild: bool) -> Path:
+    path = CACHE / "demo.db"
+    if rebuild or not path.exists():
+        from outbound.db import open_database
+        from outbound.demo import build_demo
+        from outbound.users import add_user
+
+        for stale in CACHE.glob("demo.db*"):
+            stale.unlink()
+        db = open_database(str(path))
+        build_demo(db)
+        try:
+            from outbound.demo_campaigns import build_demo_campaigns
+
+            build_demo_campaigns(db)
+        except ImportError:
+            pass
+        add_user(db, SUPERVISOR, "supervisor")
+        db.close()
+    return path
+
+
+FIRST = ("Amelia", "Olivia", "Isla", "Ava", "Mia", "Grace", "Jack", "Oliver", "Harry",
+         "George", "Noah", "Leo", "Arjun", "Mohammed", "Fatima", "Priya", "Margaret",
+         "Brian", "Kenneth", "Sheila", "Derek", "Maureen", "Tomasz", "Eilidh")
+LAST = ("Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies",
+        "Patel", "Khan", "Hussain", "Robinson", "Wright", "Thompson", "Walker", "White",
+        "Hughes", "Edwards", "Green", "Hall", "Wood", "Harris", "Lewis", "Martin")
+DISTRICTS = ("Ashworth", "Brackenfield", "Calder Vale", "Dunmoor", "Eastholme",
+             "Fellside", "Greywell", "Harwood Bridge")
+
+
+def million_database(rows: int, rebuild: bool) -> Path:
+    """``rows`` contacts written with one bulk INSERT per 50,000 (no importer)."""
+    path = CACHE / f"contacts_{rows}.db"
+    if path.exists() and not rebuild:
+        return path
+    from outbound.db import open_database
+    from outbound.users import add_user
+
+    for stale in CACHE.glob(f"contacts_{rows}.db*"):
+        stale.unlink()
+    started = time.perf_counter()
+    db = open_database(str(path))
+    add_user(db, SUPERVISOR, "supervisor")
+    db.close()
+    rng = random.Random(1)
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA synchronous=OFF")
+    stamp = "2026-11-01 09:00:00.000000"
+
+    def contact(i: int) -> tuple[object, ...]:
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        district = DISTRICTS[i % len(DISTRICTS)]
+        return ("person", name, name.lower(), district, f"PN{i % 9 + 1} {i % 9}AB",
+                "Bench", f"B{i:08d}", f"+44161496{i % 10000:04d}", 0, "{}", stamp, stamp)
+
+    insert = ("INSERT INTO contact (kind, name, name_key, district, postcode, source, "
+              "external_ref, primary_phone, do_not_call, attributes, created_at, "
+              "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+    with connection:
+        for start in range(0, rows, 50_000):
+            connection.executemany(insert, (contact(i) for i in
+                                            range(start, min(rows, start + 50_000))))
+    connection.execute("ANALYZE")
+    connection.close()
+    print(f"built {rows:,} contacts in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+# -- start-up, in a fresh process -------------------------------------------------------
+
+def child_start(database: str, settings_file: str) -> None:
+    """Run in the child: start as ``main.py`` would, print when the window is idle."""
+    from ui.launch import check_qt_can_start
+
+    problem = check_qt_can_start()
+    if problem:
+        print(f"error {problem}", flush=True)
+        os._exit(1)
+    from outbound.db import open_database
+
+    db = open_database(database)
+    from PySide6.QtCore import QSettings, QTimer
+
+    from outbound.users import list_users
+    from ui.app import ClientSession, make_application
+    from ui.services import SignedInUser
+    from ui.settings import Settings
+
+    app = make_application()
+    user = next(u for u in list_users(db) if u.name == SUPERVISOR)
+    session = ClientSession(db, Settings(QSettings(settings_file, QSettings.Format.IniFormat)))
+    session.start(SignedInUser(user.id, user.name, user.role))
+
+    def ready() -> None:
+        print("ready", flush=True)
+        os._exit(0)
+
+    QTimer.singleShot(0, ready)
+    app.exec()
+
+
+def time_start(database: Path, repeat: int) -> list[float]:
+    times = []
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(repeat):
+            settings = str(Path(folder) / "settings.ini")
+            started = time.perf_counter()
+            child = subprocess.Popen(
+                [sys.executable, __file__, "--child-start", str(database), settings],
+                stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
+            assert child.stdout is not None
+            line = child.stdout.readline().strip()
+            elapsed = time.perf_counter() - started
+            child.wait()
+            if line != "ready":
+                raise SystemExit(f"the client did not start: {line or child.returncode}")
+            times.append(elapsed)
+    return times
+
+
+# -- the contacts table, in this process ----------------------------------------------------
+
+def time_contacts(database: Path, repeat: int) -> tuple[list[float], list[float], int]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from outbound.db import open_database
+    from outbound.users import list_users
+    from ui.operations import Operations
+    from ui.services import Services, SignedInUser
+    from ui.settings import Settings
+    from ui.supervisor.contacts import ContactsScreen
+
+    app = QApplication.instance() or QApplication([])
+    Operations.synchronous = True  # the work itself, without the thread hop
+    db = open_database(str(database))
+    user = next(u for u in list_users(db) if u.name == SUPERVISOR)
+    opening, jumping = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat))
+        services = Services(db, SignedInUser(user.id, user.name, user.role), settings)
+        for _ in range(repeat):
+            started = time.perf_counter()
+            screen = ContactsScreen(services)
+            screen.resize(1200, 700)
+            screen.show()
+            for row in range(40):  # a screenful of rows
+                screen.model.index(row, 0).data()
+            app.processEvents()
+            opening.append(time.perf_counter() - started)
+            rows = screen.model.rowCount()
+            started = time.perf_counter()
+            screen.table.scrollToBottom()
+            for row in range(max(0, rows - 40), rows):
+                screen.model.index(row, 0).data()
+            jumping.append(time.perf_counter() - started)
+            screen.close()
+            screen.deleteLater()
+            app.processEvents()
+    db.close()
+    return opening, jumping, rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rebuild", action="store_true", help="build the databases again")
+    parser.add_argument("--child-start", nargs=2, metavar=("DB", "SETTINGS"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.child_start:
+        child_start(*args.child_start)
+        return 0
+    CACHE.mkdir(parents=True, exist_ok=True)
+    databases = {"demo": demo_database(args.rebuild),
+                 f"{args.rows:,} contacts": million_database(args.rows, args.rebuild)}
+    ms = lambda values: f"{statistics.median(values) * 1000:7.0f} ms"  # noqa: E731
+    print(f"{'database':>20}  {'start-up':>10}  {'contacts table':>14}  "
+          f"{'jump to last row':>16}")
+    for label, path in databases.items():
+        start = time_start(path, args.repeat)
+        opening, jumping, rows = time_contacts(path, args.repeat)
+        print(f"{label:>20}  {ms(start):>10}  {ms(opening):>14}  {ms(jumping):>16}"
+              f"   ({rows:,} rows; medians of {args.repeat})", flush=True)
+    print("Goals: start-up under 1,500 ms; contacts table under 300 ms at 1,000,000.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The contacts screen: search as you type, filters, and do-not-call from the keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from outbound.contacts import get_contact
+from outbound.demo import build_demo
+from tests.ui.test_supervisor_support import activate, services_for
+from ui.operations import Operations
+from ui.supervisor.contacts import ContactsScreen
+from ui.supervisor.contacts_model import ContactIdWindow
+
+
+@pytest.fixture
+def screen(qtbot, sqlite_db, tmp_path):
+    Operations.synchronous = True
+    build_demo(sqlite_db, scale=0.05)
+    widget = ContactsScreen(services_for(sqlite_db, tmp_path))
+    qtbot.addWidget(widget)
+    activate(qtbot, widget)
+    widget.screen_shown()
+    yield widget
+    Operations.synchronous = False
+
+
+def test_contacts_are_listed_and_found_by_typing(screen, qtbot):
+    assert screen.model.rowCount() > 400
+    assert screen.count_label.text() == f"{screen.model.rowCount():,} contacts."
+    assert screen.model.index(0, 0).data()
+    assert screen.model.index(0, 2).data().startswith("0")  # national format
+    screen.focus_search()
+    qtbot.keyClicks(screen.search, "REG-2026-00001")
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1)
+    assert screen.current_contact is not None
+    assert screen.current_contact.external_ref == "REG-2026-00001"
+    assert "REG-2026-00001" in screen.details.toPlainText()
+
+
+def test_filters_narrow_the_list(screen):
+    everyone = screen.model.rowCount()
+    screen.district.setCurrentIndex(screen.district.findData("Ashworth"))
+    in_district = screen.model.rowCount()
+    assert 0 < in_district < everyone
+    assert {screen.model.index(r, 3).data() for r in range(in_district)} == {"Ashworth"}
+    screen.source.setCurrentIndex(screen.source.findData("Blue Badge"))
+    assert 0 < screen.model.rowCount() < in_district
+
+
+def test_stopping_and_allowing_calls(screen, qtbot, sqlite_db):
+    qtbot.keyClicks(screen.search, "REG-2026-00002")
+    qtbot.keyClick(screen.search, Qt.Key.Key_Return)
+    contact = screen.current_contact
+    assert screen.stop_action.isEnabled() and not screen.allow_action.isEnabled()
+
+    qtbot.keyClick(screen, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    dialog = screen.dialog
+    dialog.reason_box.setCurrentIndex(dialog.reason_box.findData("deceased"))
+    dialog.source_box.setCurrentText("Tell Us Once")
+    qtbot.keyClick(dialog.reason_box, Qt.Key.Key_Return)
+    assert "will not be called again" in screen.banner.label.text()
+    assert get_contact(sqlite_db, contact.id).do_not_call
+    assert screen.model.index(0, 7).data() == "Do not call"
+    assert "Deceased (told by Tell Us Once, recorded by Pat)" in screen.details.toPlainText()
+
+    screen.show_only.setCurrentIndex(screen.show_only.findData("suppressed"))
+    assert screen.model.rowCount() == 1
+
+    qtbot.keyClick(screen, Qt.Key.Key_D,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(screen.dialog.reason_edit, "Reported in error")
+    qtbot.keyClick(screen.dialog.reason_edit, Qt.Key.Key_Return)
+    assert "recorded as deceased" in screen.banner.label.text()  # the engine refuses
+    assert get_contact(sqlite_db, contact.id).do_not_call
+
+
+def test_the_id_list_is_fetched_a_block_at_a_time():
+    asked = []
+
+    def load(offset, limit):
+        asked.append(offset)
+        return list(range(offset + 1, min(offset + limit, 2500) + 1))
+
+    ids = ContactIdWindow(2500, list(range(1, 1001)), load)
+    assert len(ids) == 2500 and ids[0] == 1 and ids[999] == 1000
+    assert asked == []
+    assert ids[2499] == 2500
+    assert asked == [2000]
+    assert ids[1000:1003] == [1001, 1002, 1003]
+    assert asked == [2000, 1000]

@@ -1,0 +1,1 @@
+"""The supervisor's screens: campaigns, imports, contacts, assignment, dashboard, jobs."""

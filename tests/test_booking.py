@@ -218,8 +218,8 @@ def test_a_hold_hides_the_place_from_other_agents_until_it_lapses(db):
     assert hold.expires_at == NOW + timedelta(minutes=3)
     assert booking.find_free_slots(db, PHONE, limit=1, agent="Priya", now=NOW)[0].slot_id \
         != slot.id
-    assert booking.find_free_slots(db, PHONE, limit=1, agent="Sam", now=NOW)[0].slot_id \
-        == slot.id
+    assert booking.find_free_slots(db, PHONE, limit=1, agent="Sam", contact=first,
+                                   now=NOW)[0].slot_id == slot.id
     with pytest.raises(PlaceGone, match="that place has just gone"):
         booking.hold_slot(db, "Priya", slot.id, contact=second, now=NOW)
     with pytest.raises(PlaceGone):
@@ -508,6 +508,24 @@ def test_a_cancelled_place_is_offered_first_come_first_served(db):
     second = booking.cancel(db, "Priya", taken.reference, "unwell",
                             now=cancelled_at + timedelta(hours=1)).offers
     assert [o.entry_id for o in second] == [third]
+
+
+def test_the_agent_who_freed_a_place_cannot_give_the_offered_place_away(db):
+    registrar_week(db, capacity=2)
+    agents(db)
+    [one, two, waiting, walk_in] = add_contacts(db, 4)
+    camp = births(db)
+    slot = slot_at(db, PHONE, MONDAY + timedelta(days=1), time(9))
+    made = [booking.book(db, "Sam", p, slot.id, campaign=camp, now=NOW) for p in (one, two)]
+    booking.add_to_waiting_list(db, camp, waiting, PHONE, now=NOW)
+    [offer] = booking.cancel(db, "Priya", made[0].reference, "unwell", now=NOW).offers
+    for agent in ("Priya", "Sam"):
+        with pytest.raises(PlaceGone):
+            booking.book(db, agent, walk_in, slot.id, now=NOW)
+        with pytest.raises(PlaceGone):
+            booking.hold_slot(db, agent, slot.id, contact=walk_in, now=NOW)
+    booking.book(db, "Priya", waiting, slot.id, task=offer.task_id, now=NOW)
+    assert booked(db, slot.id) == 2
 
 
 def test_an_unused_offer_lapses_and_the_place_is_free_again(db):

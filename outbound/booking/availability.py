@@ -1,9 +1,9 @@
 """Counting free places: capacity, less places booked, less live holds by others.
 
 A hold lapses by itself: every count here ignores a hold whose ``expires_at`` has
-passed, so no background job is needed to tidy them away. A hold placed by the same
-agent, or for the same person (a waiting-list offer), never stands in that person's
-way.
+passed, so no background job is needed to tidy them away. An agent's own hold, and
+any hold for the same person (a waiting-list offer), never stand in their way; see
+``mine``.
 """
 
 from __future__ import annotations
@@ -58,19 +58,30 @@ class DayAvailability:
     first_free: datetime | None
 
 
+def mine(agent_id: int | None, contact_id: int | None) -> ColumnElement[bool] | None:
+    """Holds that do not stand in the way: the agent's own holds for nobody in
+    particular, and any hold for this same person (such as a waiting-list offer).
+
+    A hold an agent placed for someone else (an offer made when they cancelled a
+    booking) is not theirs to give away, so it counts against them like anyone's.
+    """
+    terms: list[ColumnElement[bool]] = []
+    if agent_id is not None:
+        terms.append(and_(SlotHold.agent_id == agent_id, SlotHold.contact_id.is_(None)))
+    if contact_id is not None:
+        terms.append(SlotHold.contact_id == contact_id)
+    return or_(*terms) if terms else None
+
+
 def others_holding(slot_id: ColumnElement[int] | int, now: datetime,
                    agent_id: int | None = None,
                    contact_id: int | None = None) -> ColumnElement[int]:
     """How many live holds others have on a slot, as a correlated scalar subquery."""
-    mine: list[ColumnElement[bool]] = []
-    if agent_id is not None:
-        mine.append(SlotHold.agent_id == agent_id)
-    if contact_id is not None:
-        mine.append(and_(SlotHold.contact_id.is_not(None), SlotHold.contact_id == contact_id))
     stmt = select(func.count(SlotHold.id)).where(SlotHold.slot_id == slot_id,
                                                  SlotHold.expires_at > now)
-    if mine:
-        stmt = stmt.where(~or_(*mine))
+    own = mine(agent_id, contact_id)
+    if own is not None:
+        stmt = stmt.where(~own)
     return stmt.scalar_subquery()
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from outbound.booking.availability import free_places, others_holding
+from outbound.booking.availability import free_places, mine, others_holding
 from outbound.booking.errors import PlaceGone
 from outbound.db.booking_models import Slot, SlotHold, WaitingListEntry
 
@@ -56,10 +56,10 @@ def take_places(session: Session, slot_ids: Collection[int], *, agent_id: int,
     _expire_slots(session)
     if result.rowcount != len(ids):
         raise PlaceGone()
-    mine = [SlotHold.agent_id == agent_id]
-    if contact_id is not None:
-        mine.append(SlotHold.contact_id == contact_id)
-    session.execute(delete(SlotHold).where(SlotHold.slot_id.in_(ids), or_(*mine)))
+    own = mine(agent_id, contact_id)
+    if own is not None:
+        session.execute(delete(SlotHold).where(SlotHold.slot_id.in_(ids), own)
+                        .execution_options(synchronize_session=False))
 
 
 def give_back_places(session: Session, slot_ids: Collection[int]) -> None:

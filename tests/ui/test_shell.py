@@ -118,16 +118,16 @@ def test_window_size_and_splitter_are_remembered(qtbot, sqlite_db, tmp_path):
     first = MainWindow(services)
     qtbot.addWidget(first)
     first.show()
-    first.resize(700, 520)
-    first.splitter.setSizes([230, 470])
-    sizes = first.splitter.sizes()
+    first.resize(760, 540)
     first.show_screen("contacts")
+    first.splitter.setSizes([200, 560])
+    sizes = first.splitter.sizes()
     first.close()
 
     second = MainWindow(services)
     qtbot.addWidget(second)
     second.show()
-    assert second.size() == QSize(700, 520)
+    assert second.size() == QSize(760, 540)
     assert second.splitter.sizes() == sizes
     assert second.current_screen_key() == "contacts"
 

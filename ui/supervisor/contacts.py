@@ -66,8 +66,10 @@ class ContactsScreen(QWidget):
         self.show_only = named(QComboBox(), "Show")
         for words, code in SHOW_CHOICES:
             self.show_only.addItem(words, code)
-        for combo in (self.source, self.district):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for combo in (self.source, self.district, self.show_only):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())

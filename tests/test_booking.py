@@ -1,5 +1,5 @@
 """Appointment booking on both databases: sessions and slots across the clock changes,
-holds, bookings, moves, cancellations, two-part registrations and the waiting list."""
+holds, bookings, moves, cancellations, attendance and two-part registrations."""
 
 from __future__ import annotations
 
@@ -7,17 +7,14 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import icalendar
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from outbound import booking
 from outbound.booking import BookingError, PlaceGone
-from outbound.booking.confirmation import UID_DOMAIN
-from outbound.booking.demo import build_demo_bookings
 from outbound.campaigns import get_template
-from outbound.db.booking_models import Booking, BookingSession, Slot, WaitingListEntry
+from outbound.db.booking_models import Booking, BookingSession, Slot
 from outbound.db.models import Contact, Task
 from outbound.queue.campaigns import create_campaign
 from outbound.users import add_user
@@ -457,209 +454,3 @@ def test_the_second_part_can_be_booked_later_against_the_first(db):
                           campaign=camp, first_part=first.reference, now=NOW)
     assert [a.reference for a in booking.get_appointments(db, second.reference)] == [
         first.reference, second.reference]
-
-
-# The waiting list --------------------------------------------------------------------------
-
-def test_a_cancelled_place_is_offered_first_come_first_served(db):
-    registrar_week(db)
-    agents(db)
-    [booked_parent, early, too_soon, late, other] = add_contacts(db, 5)
-    camp = births(db)
-    slot = slot_at(db, PHONE, MONDAY + timedelta(days=1), time(9))
-    made = booking.book(db, "Sam", booked_parent, slot.id, campaign=camp, now=NOW)
-    first = booking.add_to_waiting_list(db, camp, early, PHONE, wanted_by=date(2026, 12, 4),
-                                        now=NOW)
-    skipped = booking.add_to_waiting_list(db, camp, too_soon, PHONE,
-                                          wanted_by=date(2026, 11, 30),
-                                          now=NOW - timedelta(hours=1))   # earlier, but
-    third = booking.add_to_waiting_list(db, camp, late, PHONE, location="Ashworth Register "
-                                        "Office", now=NOW + timedelta(minutes=5))
-    with pytest.raises(BookingError, match="already on the waiting list"):
-        booking.add_to_waiting_list(db, camp, early, PHONE, now=NOW)
-    cancelled_at = NOW + timedelta(hours=1)
-    result = booking.cancel(db, "Priya", made.reference, "unwell", now=cancelled_at)
-    [offer] = result.offers
-    assert (offer.entry_id, offer.contact_id, offer.slot_id) == (first, early, slot.id)
-    with db.read() as s:
-        task = s.get(Task, offer.task_id)
-        assert (task.campaign_id, task.contact_id, task.round_key, task.status,
-                task.attempts) == (camp, early, f"offer:{first}", "open", 0)
-        assert task.priority >= 100 and task.due_at == cancelled_at
-        entry = s.get(WaitingListEntry, first)
-        assert (entry.status, entry.offered_slot_id, entry.offer_task_id) == (
-            "offered", slot.id, offer.task_id)
-        assert s.get(WaitingListEntry, skipped).status == "waiting"
-    assert offer.hold_expires_at == cancelled_at + timedelta(hours=2)
-    # Held for them: not offered to others, but there for the person offered it.
-    tuesday = date(2026, 12, 1)
-    assert booking.find_free_slots(db, PHONE, from_=tuesday, limit=1, agent="Sam",
-                                   now=cancelled_at)[0].slot_id != slot.id
-    with pytest.raises(PlaceGone):
-        booking.book(db, "Sam", other, slot.id, now=cancelled_at)
-    assert booking.find_free_slots(db, PHONE, from_=tuesday, limit=1, contact=early,
-                                   now=cancelled_at)[0].slot_id == slot.id
-    taken = booking.book(db, "Sam", early, slot.id, task=offer.task_id,
-                         now=cancelled_at + timedelta(minutes=30))
-    with db.read() as s:
-        entry = s.get(WaitingListEntry, first)
-        assert (entry.status, entry.booking_id) == ("booked", taken.booking_id)
-    # The next place freed goes to the next in the queue who can use it.
-    second = booking.cancel(db, "Priya", taken.reference, "unwell",
-                            now=cancelled_at + timedelta(hours=1)).offers
-    assert [o.entry_id for o in second] == [third]
-
-
-def test_the_agent_who_freed_a_place_cannot_give_the_offered_place_away(db):
-    registrar_week(db, capacity=2)
-    agents(db)
-    [one, two, waiting, walk_in] = add_contacts(db, 4)
-    camp = births(db)
-    slot = slot_at(db, PHONE, MONDAY + timedelta(days=1), time(9))
-    made = [booking.book(db, "Sam", p, slot.id, campaign=camp, now=NOW) for p in (one, two)]
-    booking.add_to_waiting_list(db, camp, waiting, PHONE, now=NOW)
-    [offer] = booking.cancel(db, "Priya", made[0].reference, "unwell", now=NOW).offers
-    for agent in ("Priya", "Sam"):
-        with pytest.raises(PlaceGone):
-            booking.book(db, agent, walk_in, slot.id, now=NOW)
-        with pytest.raises(PlaceGone):
-            booking.hold_slot(db, agent, slot.id, contact=walk_in, now=NOW)
-    booking.book(db, "Priya", waiting, slot.id, task=offer.task_id, now=NOW)
-    assert booked(db, slot.id) == 2
-
-
-def test_an_unused_offer_lapses_and_the_place_is_free_again(db):
-    registrar_week(db)
-    agents(db)
-    [booked_parent, waiting, other] = add_contacts(db, 3)
-    camp = births(db)
-    slot = slot_at(db, PHONE, MONDAY + timedelta(days=1), time(9))
-    made = booking.book(db, "Sam", booked_parent, slot.id, campaign=camp, now=NOW)
-    entry = booking.add_to_waiting_list(db, camp, waiting, PHONE, now=NOW)
-    [offer] = booking.cancel(db, "Sam", made.reference, "unwell", now=NOW).offers
-    after = NOW + timedelta(hours=2, minutes=1)
-    assert booking.lapse_offers(db, now=after) == 1
-    with db.read() as s:
-        assert s.get(WaitingListEntry, entry).status == "waiting"
-        task = s.get(Task, offer.task_id)
-        assert (task.status, task.close_reason) == ("closed", "offer lapsed")
-    booking.book(db, "Sam", other, slot.id, now=after)
-    assert booked(db, slot.id) == 1
-    assert [e.id for e in booking.waiting_list(db, campaign=camp)] == [entry]
-
-
-def test_a_move_offers_the_old_place_and_a_sudden_gap_is_not_offered(db):
-    registrar_week(db)
-    agents(db)
-    [parent, waiting] = add_contacts(db, 2)
-    camp = births(db)
-    made = booking.book(db, "Sam", parent, slot_at(db, PHONE, MONDAY, time(9)).id,
-                        campaign=camp, now=NOW)
-    entry = booking.add_to_waiting_list(db, camp, waiting, PHONE, now=NOW)
-    morning = datetime(2026, 11, 30, 8, 30, tzinfo=LONDON)
-    moved = booking.reschedule(db, "Sam", made.reference,
-                               slot_at(db, PHONE, MONDAY, time(10)).id, now=morning)
-    with db.read() as s:                    # 09:00 is too soon to ring anyone about
-        assert s.get(WaitingListEntry, entry).status == "waiting"
-    booking.reschedule(db, "Sam", moved.reference, slot_at(db, PHONE, MONDAY, time(11)).id,
-                       now=morning)
-    with db.read() as s:
-        row = s.get(WaitingListEntry, entry)
-        assert (row.status, row.offered_slot_id) == (
-            "offered", slot_at(db, PHONE, MONDAY, time(10)).id)
-
-
-def test_the_waiting_list_refuses_nonsense(db):
-    registrar_week(db)
-    [parent] = add_contacts(db, 1)
-    camp = births(db)
-    with pytest.raises(BookingError, match="already passed"):
-        booking.add_to_waiting_list(db, camp, parent, PHONE, wanted_by=date(2026, 11, 1),
-                                    now=NOW)
-    with pytest.raises(ValueError, match="no campaign"):
-        booking.add_to_waiting_list(db, "Nope", parent, PHONE, now=NOW)
-    with pytest.raises(BookingError, match="no location"):
-        booking.add_to_waiting_list(db, camp, parent, PHONE, location="Atlantis", now=NOW)
-    with db.read() as s:
-        assert s.scalar(select(func.count(WaitingListEntry.id))) == 0
-
-
-# Confirmations ------------------------------------------------------------------------------
-
-def two_parts_either_side_of_the_spring_change(db):
-    location = office(db)
-    for service, day in ((PHONE, date(2026, 3, 27)), (SIGNING, date(2026, 3, 30))):
-        booking.add_session(db, location, service, day, time(10), time(11), 30)
-    agents(db)
-    [parent] = add_contacts(db, 1)
-    camp = births(db)
-    before = datetime(2026, 3, 20, 12, 0, tzinfo=LONDON)
-    first, second = booking.book_two_parts(
-        db, "Sam", parent, slot_at(db, PHONE, date(2026, 3, 27), time(10)).id,
-        slot_at(db, SIGNING, date(2026, 3, 30), time(10)).id, campaign=camp, minutes=30,
-        now=before)
-    return first, second, booking.confirmation(db, first.reference, now=before)
-
-
-def test_the_calendar_file_reads_back_with_both_parts_on_the_london_clock(db):
-    first, second, made = two_parts_either_side_of_the_spring_change(db)
-    parsed = icalendar.Calendar.from_ical(made.ics)
-    events = parsed.events
-    assert [str(e["uid"]) for e in events] == [f"{first.reference}@{UID_DOMAIN}",
-                                                f"{second.reference}@{UID_DOMAIN}"]
-    # Friday is GMT and Monday is BST: both read back as 10:00 London and the right instant.
-    for event, part in zip(events, (first, second), strict=True):
-        assert event.start.tzinfo.key == "Europe/London"
-        assert event.start.strftime("%H:%M") == "10:00"
-        assert event.start == part.starts_at and event.end == part.ends_at
-    assert events[1].start.astimezone(UTC).hour == 9
-    assert "Town Hall, Church Street, Ashworth" in str(events[1]["location"])
-    assert "By telephone" in str(events[0]["location"])
-    assert second.reference in str(events[1]["description"])
-    assert [tz.tz_name for tz in parsed.timezones] == ["Europe/London"]
-
-
-def test_the_calendar_file_is_written_whole(db, tmp_path):
-    ics = two_parts_either_side_of_the_spring_change(db)[2].ics
-    path = booking.write_ics(tmp_path / "booking.ics", ics)
-    assert icalendar.Calendar.from_ical(path.read_bytes()).to_ical() == ics
-
-
-def test_the_confirmation_reads_like_a_letter(db):
-    location = booking.add_location(db, "Dunmoor Community Hub", address="Chapel Row, Dunmoor",
-                                    postcode="PN4 5DH", phone="020 7946 0991",
-                                    directions="The hall at the back of the hub.")
-    booking.add_session(db, location, VACCINATION, date(2026, 12, 1), time(10), time(11), 10)
-    agents(db)
-    [person] = add_contacts(db, 1)
-    camp = create_campaign(db, "vaccination_booking", "Staff vaccinations")
-    made = booking.book(db, "Sam", person, slot_at(db, VACCINATION, date(2026, 12, 1),
-                                                   time(10, 30)).id, campaign=camp, now=NOW)
-    text = booking.confirmation(db, made.reference, now=NOW).text
-    assert "Vaccination appointment: Tuesday 1 December 2026 at 10:30 (10 minutes)" in text
-    assert "Where: Dunmoor Community Hub, Chapel Row, Dunmoor, PN4 5DH." in text
-    assert "Please bring your work ID badge." in text
-    assert "call 020 7946 0991" in text and made.reference in text
-    assert text.startswith("Dear Parent 0,")
-
-
-# The demo --------------------------------------------------------------------------------
-
-def test_the_demo_has_offices_and_clinics_for_four_weeks_of_weekdays(db):
-    made = build_demo_bookings(db, date(2026, 12, 21))
-    assert len(made.locations) == 5
-    places = booking.list_locations(db)
-    assert sum(p.kind == "register_office" for p in places) == 2
-    assert sum(p.kind == "clinic" for p in places) == 3
-    assert all(p.phone.startswith(("0113 496 0", "020 7946 0")) for p in places)
-    with db.read() as s:
-        days = set(s.scalars(select(BookingSession.day).distinct()))
-        services = set(s.scalars(select(BookingSession.service).distinct()))
-    assert services == {PHONE, SIGNING, VACCINATION}
-    assert date(2026, 12, 25) not in days and date(2026, 12, 28) not in days
-    assert date(2026, 12, 26) not in days and max(days) == date(2027, 1, 15)
-    again = build_demo_bookings(db, date(2026, 12, 21))
-    assert again.locations == [] and again.slots == 0
-    soon = datetime(2026, 12, 21, 8, 0, tzinfo=LONDON)
-    for service in (PHONE, SIGNING, VACCINATION):
-        assert len(booking.find_free_slots(db, service, minutes=40, now=soon)) == 10

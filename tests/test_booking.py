@@ -118,7 +118,10 @@ def test_bank_holidays_and_closed_days_are_left_out_unless_told(db):
     opened = booking.add_sessions(db, location, PHONE, date(2026, 12, 25), date(2026, 12, 28),
                                   days="mon-fri", start=time(14), end=time(15),
                                   slot_minutes=60, open_on_bank_holidays=True)
-    assert opened.sessions == 2 and opened.skipped == []
+    assert opened.sessions == 2 and opened.skipped == [] and opened.warnings == []
+    far = booking.add_sessions(db, location, PHONE, date(2030, 12, 30), date(2031, 1, 3),
+                               days="mon-fri", start=time(9), end=time(10), slot_minutes=60)
+    assert far.sessions == 5 and "after 2030 are not known yet" in far.warnings[0]  # 1 Jan
 
 
 def count_rows(db) -> tuple[int, int]:

@@ -31,7 +31,7 @@ from outbound.campaigns.parsing import DAY_NAMES, parse_days
 from outbound.clock import LONDON, utcnow
 from outbound.db.booking_models import BookingSession, Location, Resource, Slot
 from outbound.db.database import Database
-from outbound.holidays import bank_holiday_name
+from outbound.holidays import bank_holiday_name, covered_years
 from outbound.phones import format_for_display, parse_phone
 
 LOCATION_KINDS = ("clinic", "register_office", "office", "library", "hub")
@@ -60,6 +60,7 @@ class SessionsAdded:
     sessions: int = 0
     slots: int = 0
     skipped: list[tuple[date, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
@@ -307,6 +308,10 @@ def add_sessions(db: Database, location: str | int, service: str, first: date, l
         if slot_rows:
             session.execute(insert(Slot), slot_rows)
         result.slots = len(slot_rows)
+        known_until = covered_years()[1]
+        if not open_on_bank_holidays and last.year > known_until:
+            result.warnings.append(f"Bank holidays after {known_until} are not known yet: "
+                                   f"check those days and close any that fall on one.")
         return result
 
     return db.run_write(work)

@@ -148,6 +148,8 @@ def run_add_sessions(args: argparse.Namespace) -> int:
     print(f"Added {added.sessions:,} sessions with {added.slots:,} slots for {service}.")
     for day, why in added.skipped:
         print(f"Left out {uk_date(day)}: {why}.")
+    for warning in added.warnings:
+        print(f"Note: {warning}")
     return 0
 
 

@@ -248,17 +248,17 @@ def test_a_failure_half_way_leaves_the_earlier_file_and_no_part_files(db, folder
     export_answers(db, seeded.campaign_id, fmt=fmt, layout="wide", out=out)
     before = sorted((p.name, p.read_bytes()) for p in folder.iterdir())
     calls = {"n": 0}
-    from outbound.exports import answers
+    from outbound.exports.reading import LondonClock
 
-    real = answers.london_wall_clock
+    real = LondonClock.wall
 
-    def failing(instant: datetime | None) -> datetime | None:
+    def failing(self: LondonClock, value: Any) -> datetime | None:
         calls["n"] += 1
         if calls["n"] == 4:
             raise RuntimeError("the network went away")
-        return real(instant)
+        return real(self, value)
 
-    monkeypatch.setattr(answers, "london_wall_clock", failing)
+    monkeypatch.setattr(LondonClock, "wall", failing)
     with pytest.raises(RuntimeError):
         export_answers(db, seeded.campaign_id, fmt=fmt, layout="long", out=out)
     assert sorted((p.name, p.read_bytes()) for p in folder.iterdir()) == before

@@ -8,15 +8,18 @@ data dictionary saying what each column holds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from outbound.db.database import Database
+from outbound.exports.cells import csv_text
 from outbound.exports.fields import (
     DICTIONARY_HEADER,
     FieldColumn,
@@ -24,18 +27,30 @@ from outbound.exports.fields import (
     dictionary_rows,
     field_columns,
 )
+from outbound.exports.reading import (
+    AGENT,
+    ANSWERS,
+    CONTACT,
+    FLAGGED,
+    ID,
+    OUTCOME,
+    RECORDED,
+    ROUND,
+    UNCHANGED,
+    VERSION,
+    ContactCache,
+    LondonClock,
+    answer_batches,
+    flagged_fields,
+)
 from outbound.exports.source import (
     AnswerFilter,
-    AnswerRecord,
     CampaignInfo,
     ExportError,
-    answer_batches,
     campaign_info,
     check_dates,
     checked_filter,
-    flagged_fields,
     form_versions,
-    london_wall_clock,
     round_value,
     user_names,
 )
@@ -82,12 +97,17 @@ def _fixed_columns(info: CampaignInfo) -> list[FixedColumn]:
 
 LONG_HEADER = ("Reference", "District", "Name", "Round", "Recorded at", "Form version",
                "Field", "Label", "Value", "Unit", "Flagged")
+YES_NO = {True: "Yes", False: "No"}
 
 
 def _multi(value: Any) -> Any:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return value
+
+
+def _yes_no(value: Any) -> Any:
+    return "Yes" if value is True else "No" if value is False else value
 
 
 def _as_date(value: Any) -> Any:
@@ -107,11 +127,13 @@ def _as_time(value: Any) -> Any:
 def _converter(kind: str, fmt: str) -> Callable[[Any], Any] | None:
     """How a field's stored JSON value becomes a cell value, when it is not as it is.
 
-    yes_no (True/False) is shown as Yes/No by the writers. Dates and times become real
-    dates in XLSX; in CSV the stored ISO text is what Excel reads best.
+    Dates and times become real dates in XLSX; in CSV the stored ISO text is what
+    Excel reads best.
     """
     if kind == "multi_choice":
         return _multi
+    if kind == "yes_no":
+        return _yes_no
     if fmt == "xlsx" and kind == "date":
         return _as_date
     if fmt == "xlsx" and kind == "time":
@@ -119,76 +141,138 @@ def _converter(kind: str, fmt: str) -> Callable[[Any], Any] | None:
     return None
 
 
-class _Context:
-    """Lookups made once per export: versions, agents, outcome labels, rounds."""
+def _may_need_quoting(text: str) -> bool:
+    """Could any string in this JSON text start with a formula character?
+
+    A JSON string starting with one shows as ``"=`` (or ``"+``, ``"-``, ``"@``); tab,
+    carriage return and any ``\\u`` escape need a backslash. Most answer sets have
+    none, and then their values need no look one by one.
+    """
+    return ('"=' in text or '"+' in text or '"-' in text or '"@' in text
+            or "\\" in text)
+
+
+class _Rows:
+    """Builds an export's rows, with the lookups and caches made once per export.
+
+    For CSV the rows come out ready for the csv module (text protected, times as
+    text), since checking every cell of a year again would double the time; for XLSX
+    they hold Python values that the sheet writer types and protects.
+    """
 
     def __init__(self, session: Session, info: CampaignInfo,
-                 versions: list[tuple[int, int, list[dict[str, Any]]]]) -> None:
-        self.info = info
+                 versions: list[tuple[int, int, list[dict[str, Any]]]],
+                 fields: Sequence[FieldColumn], fmt: str) -> None:
+        self.session = session
+        self.csv = fmt == "csv"
+        self.fields = fields
+        self.fmt = fmt
+        text = csv_text if self.csv else _same
+        self.text = text
         self.version_of = {vid: number for vid, number, _ in versions}
-        self.users = user_names(session)
-        self.rounds: dict[str, date | str] = {}
+        self.users = {uid: text(name) for uid, name in user_names(session).items()}
+        self.outcomes = {code: text(label) for code, label in info.outcome_labels.items()}
+        self.contacts = ContactCache(session)
+        self.people: dict[int, tuple[Any, ...]] = {}
+        self.rounds: dict[str, Any] = {}
+        self.clock = LondonClock()
         self.unknown_fields: dict[str, int] = {}
 
-    def base(self, record: AnswerRecord) -> tuple[Any, ...]:
-        key = record.round_key
-        rnd = self.rounds.get(key)
-        if rnd is None:
-            rnd = self.rounds[key] = round_value(key)
-        return (rnd, london_wall_clock(record.recorded_at),
-                self.version_of.get(record.version_id, record.version_id))
+    def _person(self, contact_id: int) -> tuple[Any, ...]:
+        found = self.people.get(contact_id)
+        if found is None:
+            ref, district, name, organisation = self.contacts.known[contact_id]
+            text = self.text
+            found = self.people[contact_id] = (
+                text(ref or ""), text(district or ""), text(name or ""),
+                text(organisation or ""))
+        return found
 
-    def note_unknown(self, names: Any) -> None:
+    def _round(self, key: str) -> Any:
+        found = self.rounds.get(key)
+        if found is None:
+            found = self.rounds[key] = self.text(key) if self.csv else round_value(key)
+        return found
+
+    def _recorded(self, value: Any) -> Any:
+        wall = self.clock.wall(value)
+        return wall.isoformat(" ") if self.csv and wall is not None else wall
+
+    def wide(self, batches: Iterator[list[Row[Any]]]) -> Iterator[list[Any]]:
+        names = [f.name for f in self.fields]
+        known = frozenset(names)
+        fixed = 11
+        special = [(fixed + i, conv) for i, f in enumerate(self.fields)
+                   if (conv := _converter(f.type, self.fmt)) is not None]
+        outcomes, users, versions = self.outcomes, self.users, self.version_of
+        people, rounds = self.people, self.rounds
+        loads, protect = json.loads, self.csv
+        for batch in batches:
+            self.contacts.fill(batch)
+            for r in batch:
+                text = r[ANSWERS]
+                answers = loads(text) if text else {}
+                outcome = r[OUTCOME]
+                row = [*(people.get(r[CONTACT]) or self._person(r[CONTACT])),
+                       rounds.get(r[ROUND]) or self._round(r[ROUND]),
+                       outcomes.get(outcome, outcome), self._recorded(r[RECORDED]),
+                       users.get(r[AGENT]), versions.get(r[VERSION], r[VERSION]),
+                       YES_NO[bool(r[UNCHANGED])], YES_NO[bool(r[FLAGGED])]]
+                row.extend(map(answers.get, names))
+                for index, conv in special:
+                    if row[index] is not None:
+                        row[index] = conv(row[index])
+                if protect and text and _may_need_quoting(text):
+                    for index in range(fixed, len(row)):
+                        value = row[index]
+                        if type(value) is str:
+                            row[index] = csv_text(value)
+                if not known.issuperset(answers):
+                    self._note_unknown(answers.keys() - known)
+                yield row
+
+    def long(self, batches: Iterator[list[Row[Any]]]) -> Iterator[list[Any]]:
+        text = self.text
+        specs = [(text(f.name), text(f.label), text(f.unit) if f.unit else None, f.name,
+                  _converter(f.type, self.fmt)) for f in self.fields]
+        known = frozenset(f.name for f in self.fields)
+        versions, loads, protect = self.version_of, json.loads, self.csv
+        for batch in batches:
+            self.contacts.fill(batch)
+            flags = flagged_fields(self.session, batch)
+            for r in batch:
+                raw = r[ANSWERS]
+                answers = loads(raw) if raw else {}
+                ref, district, name, _org = self._person(r[CONTACT])
+                head = [ref, district, name, self._round(r[ROUND]),
+                        self._recorded(r[RECORDED]), versions.get(r[VERSION], r[VERSION])]
+                raised = flags.get(r[ID], ())
+                for field_name, label, unit, key, conv in specs:
+                    value = answers.get(key)
+                    if value is None:
+                        continue
+                    if conv is not None:
+                        value = conv(value)
+                    if protect and type(value) is str:
+                        value = csv_text(value)
+                    yield [*head, field_name, label, value, unit,
+                           "Yes" if key in raised else "No"]
+                # An answer its form did not declare is still exported, never dropped.
+                for key in sorted(answers.keys() - known):
+                    value = _multi(answers[key])
+                    if value is not None:
+                        if protect and type(value) is str:
+                            value = csv_text(value)
+                        yield [*head, text(key), text(key), value, None,
+                               "Yes" if key in raised else "No"]
+
+    def _note_unknown(self, names: Any) -> None:
         for name in names:
             self.unknown_fields[name] = self.unknown_fields.get(name, 0) + 1
 
 
-def _wide_rows(batches: Iterator[list[AnswerRecord]], ctx: _Context,
-               fields: Sequence[FieldColumn], fmt: str) -> Iterator[list[Any]]:
-    names = [f.name for f in fields]
-    known = frozenset(names)
-    width = 11
-    special = [(width + i, conv) for i, f in enumerate(fields)
-               if (conv := _converter(f.type, fmt)) is not None]
-    labels, users = ctx.info.outcome_labels, ctx.users
-    for batch in batches:
-        for rec in batch:
-            answers = rec.answers or {}
-            rnd, recorded, version = ctx.base(rec)
-            row = [rec.reference, rec.district, rec.name, rec.organisation, rnd,
-                   labels.get(rec.outcome, rec.outcome), recorded, users.get(rec.agent),
-                   version, bool(rec.unchanged), bool(rec.flagged)]
-            row.extend(map(answers.get, names))
-            for index, conv in special:
-                if row[index] is not None:
-                    row[index] = conv(row[index])
-            if not known.issuperset(answers):
-                ctx.note_unknown(answers.keys() - known)
-            yield row
-
-
-def _long_rows(session: Session, batches: Iterator[list[AnswerRecord]], ctx: _Context,
-               fields: Sequence[FieldColumn], fmt: str) -> Iterator[list[Any]]:
-    specs = [(f.name, f.label, f.unit, _converter(f.type, fmt)) for f in fields]
-    known = frozenset(f.name for f in fields)
-    for batch in batches:
-        flags = flagged_fields(session, batch)
-        for rec in batch:
-            answers = rec.answers or {}
-            rnd, recorded, version = ctx.base(rec)
-            head = [rec.reference, rec.district, rec.name, rnd, recorded, version]
-            raised = flags.get(rec.id, ())
-            for name, label, unit, conv in specs:
-                value = answers.get(name)
-                if value is None:
-                    continue
-                if conv is not None:
-                    value = conv(value)
-                yield [*head, name, label, value, unit, name in raised]
-            # An answer its form did not declare is still exported, never dropped.
-            for name in sorted(answers.keys() - known):
-                if answers[name] is not None:
-                    yield [*head, name, name, _multi(answers[name]), None, name in raised]
+def _same(value: str) -> str:
+    return value
 
 
 def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: Layout,
@@ -214,19 +298,20 @@ def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: La
         fixed = _fixed_columns(info)
         fields = field_columns([(number, flds) for _, number, flds in versions],
                                taken=[c.heading for c in fixed])
-        ctx = _Context(session, info, versions)
+        builder = _Rows(session, info, versions, fields, fmt)
         batches = answer_batches(session, info, where)
         if layout == "wide":
             header = [c.heading for c in fixed] + [f.heading for f in fields]
-            rows = _wide_rows(batches, ctx, fields, fmt)
+            rows = builder.wide(batches)
         else:
             header = list(LONG_HEADER)
-            rows = _long_rows(session, batches, ctx, fields, fmt)
+            rows = builder.long(batches)
         dictionary = (DICTIONARY_HEADER, dictionary_rows(fixed, fields))
         count, dictionary_path, warnings = write_table_file(
-            fmt, out, "Answers", header, rows, dictionary=dictionary)
-    if ctx.unknown_fields:
-        listed = ", ".join(f"{name} ({n:,})" for name, n in sorted(ctx.unknown_fields.items()))
+            fmt, out, "Answers", header, rows, dictionary=dictionary, prepared=True)
+    if builder.unknown_fields:
+        listed = ", ".join(f"{name} ({n:,})"
+                           for name, n in sorted(builder.unknown_fields.items()))
         warnings.append("Some answers are for fields their form version does not list, so "
                         f"the wide layout has no column for them: {listed}. The long layout "
                         "includes them.")

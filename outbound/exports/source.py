@@ -1,30 +1,23 @@
-"""Reading a campaign's answers for an export: checked filters, then one streamed query.
+"""What an export is of: the campaign, its checked filter, the period and form versions.
 
-A year of the care tracker is a quarter of a million answer sets; they are read in one
-read transaction (a consistent picture of the data) through a cursor that fetches a
-batch at a time (a server-side cursor on PostgreSQL), never all at once. When an
-outcome was corrected a contact has several sets for one round and the newest wins:
-rows come ordered by round, contact and id, so the winner is simply the last of each
-run, and the outcome and flagged filters apply to winners only.
+Everything a person can get wrong (a campaign, district or outcome that does not
+exist, dates the wrong way round) is checked here, before a file is opened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from outbound.campaigns.template import CampaignTemplate
 from outbound.clock import local_instant, to_london
-from outbound.db.capture_models import AnswerFlag, AnswerSet, FormVersion
-from outbound.db.models import Attempt, Campaign, Contact, Task, User
+from outbound.db.capture_models import AnswerSet, FormVersion
+from outbound.db.models import Campaign, Contact, User
 from outbound.queue.campaigns import find_campaign, template_of
-
-FETCH_BATCH = 2000
 
 
 class ExportError(ValueError):
@@ -56,20 +49,6 @@ class CampaignInfo:
     @property
     def by_round(self) -> bool:
         return self.kind == "round"
-
-
-class AnswerRecord:
-    """One winning answer set with its contact and completing attempt."""
-
-    __slots__ = ("agent", "answers", "contact_id", "district", "flagged", "id", "name",
-                 "organisation", "outcome", "recorded_at", "reference", "round_key",
-                 "unchanged", "version_id")
-
-    def __init__(self, row: Sequence[Any]) -> None:
-        (self.id, self.contact_id, self.round_key, self.recorded_at, self.version_id,
-         self.answers, self.unchanged, self.flagged, set_agent, self.reference,
-         self.district, self.name, self.organisation, self.outcome, attempt_agent) = row
-        self.agent: int | None = attempt_agent if attempt_agent is not None else set_agent
 
 
 def check_dates(date_from: date | None, date_to: date | None) -> None:
@@ -129,7 +108,7 @@ def recorded_between(column: Any, date_from: date | None,
     return clauses
 
 
-def _period(info: CampaignInfo, where: AnswerFilter) -> list[ColumnElement[bool]]:
+def period(info: CampaignInfo, where: AnswerFilter) -> list[ColumnElement[bool]]:
     if info.by_round:
         clauses: list[ColumnElement[bool]] = []
         if where.date_from:
@@ -148,7 +127,7 @@ def form_versions(session: Session, info: CampaignInfo,
     own form) gives the columns, so an empty day's file still has its headings.
     """
     used = select(AnswerSet.form_version_id).where(
-        AnswerSet.campaign_id == info.id, *_period(info, where)).distinct()
+        AnswerSet.campaign_id == info.id, *period(info, where)).distinct()
     rows = session.execute(select(FormVersion.id, FormVersion.version, FormVersion.fields)
                            .where(FormVersion.id.in_(used)).order_by(FormVersion.version))
     found = [(r.id, r.version, list(r.fields or [])) for r in rows]
@@ -165,58 +144,6 @@ def form_versions(session: Session, info: CampaignInfo,
 
 def user_names(session: Session) -> dict[int, str]:
     return {uid: name for uid, name in session.execute(select(User.id, User.name))}
-
-
-def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
-                   batch: int = FETCH_BATCH) -> Iterator[list[AnswerRecord]]:
-    """The winning answer sets that pass the filter, in round and contact order."""
-    stmt = (
-        select(AnswerSet.id, AnswerSet.contact_id, AnswerSet.round_key,
-               AnswerSet.recorded_at, AnswerSet.form_version_id, AnswerSet.answers,
-               AnswerSet.unchanged, AnswerSet.flagged, AnswerSet.agent_id,
-               Contact.external_ref, Contact.district, Contact.name, Contact.organisation,
-               func.coalesce(Attempt.outcome, Task.last_outcome), Attempt.agent_id)
-        .join(Contact, Contact.id == AnswerSet.contact_id)
-        .outerjoin(Attempt, Attempt.id == AnswerSet.attempt_id)
-        .outerjoin(Task, Task.id == AnswerSet.task_id)
-        .where(AnswerSet.campaign_id == info.id, *_period(info, where))
-        .order_by(AnswerSet.round_key, AnswerSet.contact_id, AnswerSet.id))
-    if where.district:
-        stmt = stmt.where(Contact.district == where.district)
-    result = session.execute(stmt, execution_options={"yield_per": batch})
-    outcome, flagged_only = where.outcome, where.flagged_only
-
-    def wanted(row: Any) -> bool:
-        return (not flagged_only or bool(row[7])) and (outcome is None or row[13] == outcome)
-
-    pending: Any = None
-    out: list[AnswerRecord] = []
-    for partition in result.partitions():
-        for row in partition:
-            # A new (round, contact) run: the previous row was the last of its run.
-            if pending is not None and (row[2] != pending[2] or row[1] != pending[1]) \
-                    and wanted(pending):
-                out.append(AnswerRecord(pending))
-            pending = row
-        if len(out) >= batch:
-            yield out
-            out = []
-    if pending is not None and wanted(pending):
-        out.append(AnswerRecord(pending))
-    if out:
-        yield out
-
-
-def flagged_fields(session: Session, records: Sequence[AnswerRecord]) -> dict[int, set[str]]:
-    """For the flagged sets among ``records``: which of their fields raised a flag."""
-    ids = [r.id for r in records if r.flagged]
-    found: dict[int, set[str]] = {}
-    for start in range(0, len(ids), 500):
-        for set_id, name in session.execute(
-                select(AnswerFlag.answer_set_id, AnswerFlag.field)
-                .where(AnswerFlag.answer_set_id.in_(ids[start:start + 500]))):
-            found.setdefault(set_id, set()).add(name)
-    return found
 
 
 def round_value(round_key: str) -> date | str:

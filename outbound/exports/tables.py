@@ -88,16 +88,24 @@ def staged_files(targets: Sequence[Path], mode: str = "w",
                 os.unlink(temp)
 
 
-def write_csv_table(handle: IO[str], header: Sequence[str],
-                    rows: Iterable[list[Any]]) -> int:
-    """Header and rows to an open text file; returns the number of rows."""
+def write_csv_table(handle: IO[str], header: Sequence[str], rows: Iterable[list[Any]],
+                    *, prepared: bool = False) -> int:
+    """Header and rows to an open text file; returns the number of rows.
+
+    ``prepared`` rows are already protected and formatted (see ``cells.csv_row``).
+    """
     writer = csv.writer(handle)
-    writer.writerow([csv_row([h])[0] for h in header])
+    writer.writerow(csv_row(list(header)))
     count = 0
     write = writer.writerow
-    for row in rows:
-        write(csv_row(row))
-        count += 1
+    if prepared:
+        for row in rows:
+            write(row)
+            count += 1
+    else:
+        for row in rows:
+            write(csv_row(row))
+            count += 1
     return count
 
 
@@ -191,13 +199,14 @@ Table = tuple[Sequence[str], Iterable[list[Any]]]
 
 
 def write_table_file(fmt: str, out: Path, title: str, header: Sequence[str],
-                     rows: Iterable[list[Any]], *,
-                     dictionary: Table | None = None) -> tuple[int, Path | None, list[str]]:
+                     rows: Iterable[list[Any]], *, dictionary: Table | None = None,
+                     prepared: bool = False) -> tuple[int, Path | None, list[str]]:
     """One table to a CSV or XLSX file, with its data dictionary, whole or not at all.
 
     XLSX: the dictionary is a second sheet. CSV: it is ``<stem>-dictionary.csv`` beside
     the file, and the two are renamed into place together. Returns the rows written,
-    the dictionary's path (CSV only) and any warnings.
+    the dictionary's path (CSV only) and any warnings. ``prepared`` rows are ready for
+    the csv module as they are; XLSX rows are always typed and protected here.
     """
     out = check_target(out)
     if fmt == "csv":
@@ -206,7 +215,7 @@ def write_table_file(fmt: str, out: Path, title: str, header: Sequence[str],
         with staged_files(targets, "w", encoding="utf-8-sig", newline="") as handles:
             if dictionary is not None:
                 write_csv_table(handles[1], *dictionary)
-            count = write_csv_table(handles[0], header, rows)
+            count = write_csv_table(handles[0], header, rows, prepared=prepared)
         warnings = []
         if count > EXCEL_MAX_ROWS:
             warnings.append(f"Excel opens only the first {EXCEL_MAX_ROWS + 1:,} lines of a "

@@ -1,0 +1,135 @@
+"""Reading a campaign's answers for an export: one streamed query, newest set wins.
+
+A year of the care tracker is a quarter of a million answer sets. They are read in one
+read transaction (a consistent picture) through a cursor that fetches a batch at a
+time (a server-side cursor on PostgreSQL), never all at once. When an outcome was
+corrected a contact has several sets for one round and the newest wins: rows come
+ordered by round, contact and id, so the winner is the last of each run, and the
+outcome and flagged filters apply to winners only.
+
+Rows stay plain tuples, with columns typed so that the driver's values pass through
+unconverted: at this size per-row conversions are most of an export's time, so the
+few that are needed are done once, by the caller, with caches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, Row, String, Text, cast, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from outbound.clock import to_london
+from outbound.db.capture_models import AnswerFlag, AnswerSet
+from outbound.db.models import Attempt, Contact, Task
+from outbound.exports.source import AnswerFilter, CampaignInfo, period
+
+FETCH_BATCH = 2000
+# Positions in an answer row as fetched.
+ID, CONTACT, ROUND, RECORDED, VERSION, ANSWERS, UNCHANGED, FLAGGED, AGENT, OUTCOME = range(10)
+
+
+def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
+                   batch: int = FETCH_BATCH) -> Iterator[list[Row[Any]]]:
+    """The winning answer sets that pass the filter, in round and contact order.
+
+    Each row holds, at the positions above: the answers as JSON text, the recorded
+    instant as the driver gives it (see ``LondonClock``), the agent of the completing
+    attempt (else of the set) and its outcome (else the task's last).
+    """
+    stmt = (
+        select(AnswerSet.id, AnswerSet.contact_id, AnswerSet.round_key,
+               type_coerce(AnswerSet.recorded_at, String), AnswerSet.form_version_id,
+               cast(AnswerSet.answers, Text), type_coerce(AnswerSet.unchanged, Integer),
+               type_coerce(AnswerSet.flagged, Integer),
+               func.coalesce(Attempt.agent_id, AnswerSet.agent_id),
+               func.coalesce(Attempt.outcome, Task.last_outcome))
+        .outerjoin(Attempt, Attempt.id == AnswerSet.attempt_id)
+        .outerjoin(Task, Task.id == AnswerSet.task_id)
+        .where(AnswerSet.campaign_id == info.id, *period(info, where))
+        .order_by(AnswerSet.round_key, AnswerSet.contact_id, AnswerSet.id))
+    if where.district:
+        stmt = stmt.where(AnswerSet.contact_id.in_(
+            select(Contact.id).where(Contact.district == where.district)))
+    result = session.execute(stmt, execution_options={"yield_per": batch})
+    outcome, flagged_only = where.outcome, where.flagged_only
+
+    def wanted(row: Any) -> bool:
+        return (not flagged_only or bool(row[FLAGGED])) and (
+            outcome is None or row[OUTCOME] == outcome)
+
+    pending: Any = None
+    out: list[Row[Any]] = []
+    for partition in result.partitions():
+        for row in partition:
+            # A new (round, contact) run: the previous row was the last of its run.
+            if pending is not None and (row[ROUND] != pending[ROUND]
+                                        or row[CONTACT] != pending[CONTACT]) \
+                    and wanted(pending):
+                out.append(pending)
+            pending = row
+        if len(out) >= batch:
+            yield out
+            out = []
+    if pending is not None and wanted(pending):
+        out.append(pending)
+    if out:
+        yield out
+
+
+class ContactCache:
+    """Reference, district, name and organisation by contact id, fetched a batch at a
+    time: a provider called every day for a year is read once, not 365 times."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[int, tuple[Any, ...]] = {}
+
+    def fill(self, rows: Sequence[Row[Any]]) -> dict[int, tuple[Any, ...]]:
+        missing = list({row[CONTACT] for row in rows} - self.known.keys())
+        for start in range(0, len(missing), 500):
+            for cid, *rest in self.session.execute(
+                    select(Contact.id, Contact.external_ref, Contact.district, Contact.name,
+                           Contact.organisation)
+                    .where(Contact.id.in_(missing[start:start + 500]))):
+                self.known[cid] = tuple(rest)
+        return self.known
+
+
+def flagged_fields(session: Session, rows: Sequence[Row[Any]]) -> dict[int, set[str]]:
+    """For the flagged sets among ``rows``: which of their fields raised a flag."""
+    ids = [r[ID] for r in rows if r[FLAGGED]]
+    found: dict[int, set[str]] = {}
+    for start in range(0, len(ids), 500):
+        for set_id, name in session.execute(
+                select(AnswerFlag.answer_set_id, AnswerFlag.field)
+                .where(AnswerFlag.answer_set_id.in_(ids[start:start + 500]))):
+            found.setdefault(set_id, set()).add(name)
+    return found
+
+
+class LondonClock:
+    """Instants as London wall-clock times (naive, to the second), fast: the offset is
+    looked up once per UTC hour, since the clocks only ever change on the hour."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[tuple[int, int], timedelta] = {}
+
+    def wall(self, value: datetime | str | None) -> datetime | None:
+        """``value`` is a datetime (PostgreSQL) or the UTC text SQLite stores."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+        else:
+            moment = value.astimezone(UTC).replace(tzinfo=None)
+        hour = (moment.toordinal(), moment.hour)
+        offset = self._offsets.get(hour)
+        if offset is None:
+            start = moment.replace(minute=0, second=0, microsecond=0, tzinfo=UTC)
+            offset = self._offsets[hour] = to_london(start).utcoffset() or timedelta(0)
+        return (moment + offset).replace(microsecond=0)

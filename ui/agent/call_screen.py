@@ -1,0 +1,721 @@
+"""The agent's call screen: one key for the next person to call, everything about the
+call on one page, one key for the outcome, and the next call loads at once.
+
+Built as ``CallScreen(services, parent)``: ``services`` needs ``db`` (the open
+database), ``user`` (the agent: a name, or an object with ``.name``) and may have
+``settings`` (the last campaign is remembered there). Every database action runs
+through ``run_in_background``; the screen never waits on the database.
+
+While a call is shown its lease is renewed every minute, and what is typed is kept on
+this computer at once and in the database a second later (``DraftKeeper``). If the
+database cannot be reached, a notice says so, saves are retried, an outcome is
+recorded when it is back, and nothing typed is lost.
+
+Signals: ``call_loaded(task_id)`` when a call is on screen, ``outcome_recorded(code)``
+when an outcome is stored, ``queue_shown(sentence)`` when there is nothing to call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outbound.campaigns.template import CampaignTemplate, Outcome
+from outbound.clock import utcnow
+from outbound.forms import Validation, check_answers, save_draft
+from outbound.forms.local_drafts import remove_local_draft
+from outbound.queue.campaigns import list_campaigns, template_of
+from outbound.queue.claim import release_task, renew_lease
+from ui.agent import call_data
+from ui.agent.call_data import (
+    CallCard,
+    OutcomeDone,
+    OutcomeRequest,
+    Refused,
+    Unreachable,
+    Waiting,
+)
+from ui.agent.call_page import CallPage
+from ui.agent.call_timer import CallTimer
+from ui.agent.drafts import DraftKeeper, WriteGate
+from ui.agent.keys import CallAction, make_action, outcome_action
+from ui.agent.notice import Notice
+from ui.agent.style import CALL_SCREEN_STYLE
+from ui.agent.waiting_panel import WaitingPanel
+from ui.operations import run_in_background
+
+LEASE_RENEW_MS = 60_000
+QUEUE_REFRESH_MS = 30_000
+CONFIRM_SECONDS = 5.0
+OFFLINE = ("Can't reach the database — your answers are kept on this computer; "
+           "retrying…")
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignChoice:
+    id: int
+    name: str
+    template: CampaignTemplate
+
+
+def agent_name(user: Any) -> str:
+    return user if isinstance(user, str) else str(user.name)
+
+
+def _load_campaigns(db: Any) -> list[CampaignChoice]:
+    return [CampaignChoice(c.id, c.name, template_of(c)) for c in list_campaigns(db)
+            if c.status == "active"]
+
+
+class CallScreen(QWidget):
+    call_loaded = Signal(int)
+    outcome_recorded = Signal(str)
+    queue_shown = Signal(str)
+
+    def __init__(self, services: Any, parent: QWidget | None = None, *,
+                 clock: Callable[[], datetime] | None = None,
+                 drafts_folder: Path | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("callScreen")
+        self.setAccessibleName("Calls")
+        self.setStyleSheet(CALL_SCREEN_STYLE)
+        self.db = services.db
+        self.agent = agent_name(services.user)
+        self.settings = getattr(services, "settings", None)
+        self.clock = clock or utcnow
+        self.folder = drafts_folder
+        self.gate = WriteGate()
+        self.drafts = DraftKeeper(self.db, self.agent, drafts_folder, self.gate, self)
+        self.campaigns: list[CampaignChoice] = []
+        self.card: CallCard | None = None
+        self.template: CampaignTemplate | None = None
+        self.state = "idle"            # idle, loading, call, recording
+        self.final_check = False       # an outcome needing the form was refused: say all
+        self.check: Validation = Validation()
+        self._armed: tuple[str, float] | None = None
+        self._pending: OutcomeRequest | None = None
+        self._outcome_actions: list[Any] = []
+        self._dialled_at: datetime | None = None
+        self._connected_forms: set[str] = set()
+        self.on_break = False
+        self._build()
+        self._make_actions()
+        self._lease = QTimer(self, interval=LEASE_RENEW_MS)
+        self._lease.timeout.connect(self.renew_lease)
+        self._queue_timer = QTimer(self, interval=QUEUE_REFRESH_MS)
+        self._queue_timer.timeout.connect(self.refresh_queue)
+        self._outcome_retry = QTimer(self, singleShot=True)
+        self._outcome_retry.timeout.connect(self._retry_outcome)
+        self._outcome_failures = 0
+        self.load_campaigns()
+
+    # -- building -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.campaign_box = QComboBox()
+        self.campaign_box.setAccessibleName("Campaign")
+        self.campaign_box.setMinimumContentsLength(22)
+        self.campaign_box.currentIndexChanged.connect(self._campaign_changed)
+        campaign_label = QLabel("&Campaign")
+        campaign_label.setBuddy(self.campaign_box)
+        self.queue_label = QLabel()
+        self.queue_label.setObjectName("queueSentence")
+        self.queue_label.setAccessibleName("Queue")
+        self.queue_label.setWordWrap(True)
+        self.break_box = QCheckBox("Break after this call")
+        self.break_box.setAccessibleName("Break after this call")
+        self.break_box.setToolTip("Do not load another call after this one (Ctrl+Shift+B)")
+        self.timer = CallTimer()
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(campaign_label)
+        top.addWidget(self.campaign_box)
+        top.addWidget(self.queue_label, 1)
+        top.addWidget(self.break_box)
+        top.addWidget(self.timer)
+        self.notice = Notice()
+        self.notice.sig_retry_requested.connect(self.retry_database)
+        self.waiting = WaitingPanel()
+        self.waiting.next_button.clicked.connect(self.next_call)
+        self.page = CallPage(lambda: self.clock())
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.waiting)
+        self.pages.addWidget(self.page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.pages, 1)
+
+        page = self.page
+        page.numbers.sig_dialled.connect(self._dialled)
+        page.unchanged_button.clicked.connect(self.nothing_changed)
+        page.notes.textChanged.connect(self._notes_edited)
+        page.outcomes.sig_chosen.connect(self.choose_outcome)
+        page.picker.sig_booked.connect(self._callback_booked)
+        page.picker.sig_cancelled.connect(self._back_to_call)
+        self.drafts.sig_offline.connect(self._offline)
+        self.drafts.sig_online.connect(self._online)
+        self.drafts.sig_local_failed.connect(lambda text: self.notice.say(text, "error"))
+
+    def _make_actions(self) -> None:
+        next_action = make_action(self, CallAction.NEXT_CALL, self.next_call)
+        if not self._window_has_key("F5"):      # in the main window F5 calls refresh()
+            next_action.setShortcuts([*next_action.shortcuts(), QKeySequence("F5")])
+        make_action(self, CallAction.NOTHING_CHANGED, self.nothing_changed)
+        make_action(self, CallAction.DIAL, self.dial)
+        make_action(self, CallAction.ANSWERS, self.focus_answers)
+        make_action(self, CallAction.NOTES, self.focus_notes)
+        make_action(self, CallAction.BREAK, self.break_box.toggle)
+        make_action(self, CallAction.PUT_BACK, self.put_back)
+        make_action(self, CallAction.RETRY, self.retry_database)
+
+    def _window_has_key(self, key: str) -> bool:
+        window = self.window()
+        if window is self:
+            return False
+        wanted = QKeySequence(key)
+        return any(wanted in action.shortcuts() for action in window.actions())
+
+    def _set_outcomes(self, template: CampaignTemplate) -> None:
+        for action in self._outcome_actions:
+            self.removeAction(action)
+            action.deleteLater()
+        self._outcome_actions = []
+        for outcome in template.outcomes:
+            for alt in (False, True):
+                self._outcome_actions.append(outcome_action(
+                    self, outcome.key, alt,
+                    lambda code=outcome.code, by_alt=alt: self._outcome_key(code, by_alt)))
+        self.page.outcomes.set_outcomes(template.outcomes)
+        self.page.fix_tab_order()
+
+    # -- campaigns --------------------------------------------------------------------
+
+    def load_campaigns(self) -> None:
+        db = self.db
+        run_in_background(self, lambda _op: _load_campaigns(db), self._campaigns_loaded,
+                          lambda message: self._show_waiting(
+                              f"The campaigns could not be loaded: {message}"))
+
+    def _campaigns_loaded(self, campaigns: list[CampaignChoice]) -> None:
+        self.campaigns = campaigns
+        remembered = getattr(self.settings, "last_campaign", 0) if self.settings else 0
+        self.campaign_box.blockSignals(True)
+        self.campaign_box.clear()
+        for choice in campaigns:
+            self.campaign_box.addItem(choice.name, choice.id)
+        index = next((i for i, c in enumerate(campaigns) if c.id == remembered), 0)
+        self.campaign_box.setCurrentIndex(index if campaigns else -1)
+        self.campaign_box.blockSignals(False)
+        if not campaigns:
+            self._show_waiting("There are no active campaigns. A supervisor starts one on "
+                               "the Campaigns screen.")
+            return
+        self._campaign_changed()
+
+    @property
+    def campaign(self) -> CampaignChoice | None:
+        index = self.campaign_box.currentIndex()
+        return self.campaigns[index] if 0 <= index < len(self.campaigns) else None
+
+    def select_campaign(self, name_or_id: str | int) -> None:
+        for index, choice in enumerate(self.campaigns):
+            if name_or_id in (choice.id, choice.name):
+                self.campaign_box.setCurrentIndex(index)
+
+    def _campaign_changed(self) -> None:
+        choice = self.campaign
+        if choice is None:
+            return
+        if self.settings is not None and hasattr(self.settings, "last_campaign"):
+            self.settings.last_campaign = choice.id
+        self.template = choice.template
+        self._set_outcomes(choice.template)
+        if self.state == "idle":
+            self._show_waiting("Looking at the queue…")
+            self.refresh_queue()
+
+    # -- the next call ----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """F5 in the main window: the next call, when no call is open."""
+        self.next_call()
+
+    def next_call(self) -> None:
+        if self.state in ("loading", "recording"):
+            return
+        if self.state == "call":
+            self.notice.say("Finish this call first: choose an outcome, or put it back "
+                            "(Ctrl+Shift+Backspace).", "info", kind="hint")
+            return
+        choice = self.campaign
+        if choice is None:
+            self.notice.say("Choose a campaign first.", "info", kind="hint")
+            return
+        self.break_box.setChecked(False)
+        self.on_break = False
+        self.state = "loading"
+        self.waiting.show_sentence("Finding the next call…")
+        db, agent, now, folder = self.db, self.agent, self.clock(), self.folder
+        run_in_background(
+            self, lambda _op: call_data.claim_and_load(db, agent, choice.id, choice.template,
+                                                       now, folder),
+            self._loaded, self._load_failed)
+
+    def _loaded(self, result: CallCard | Waiting | Unreachable) -> None:
+        if isinstance(result, CallCard):
+            self.show_card(result)
+        elif isinstance(result, Waiting):
+            self._show_waiting(result.sentence)
+        else:
+            self._show_waiting("Can't reach the database, so no call could be loaded. "
+                               "Press F5 to try again.")
+            self.notice.say("Can't reach the database — press F5 to try again.", "error",
+                            kind="offline", retry=True, lasting=True)
+
+    def _load_failed(self, message: str) -> None:
+        self._show_waiting(f"The next call could not be loaded. {message}")
+
+    def show_card(self, card: CallCard) -> None:
+        """Put a claimed call on screen, ready for the agent's first key."""
+        choice = self.campaign
+        template = choice.template if choice else self.template
+        assert template is not None
+        self.template = template
+        self.card = card
+        self.state = "call"
+        self.final_check = False
+        self._armed = None
+        self._dialled_at = None
+        view = self.page.show_card(card)
+        if view.form.fingerprint not in self._connected_forms:   # a form seen the first time
+            self._connected_forms.add(view.form.fingerprint)
+            view.edited.connect(self._form_edited)
+            view.sig_digit_pressed.connect(self._digit_in_form)
+        self._recheck()
+        self.pages.setCurrentWidget(self.page)
+        self.queue_label.setText("")
+        self.timer.start()
+        self._lease.start()
+        self._queue_timer.stop()
+        self.drafts.begin(card.task.task_id)
+        if card.restored == "computer":
+            self.notice.say("Your answers from earlier on this call are back (they were "
+                            "kept on this computer).", "info", kind="restored")
+        elif card.restored == "database":
+            self.notice.say("The answers saved earlier on this call are back.", "info",
+                            kind="restored")
+        elif self.notice.kind in ("hint", "restored"):
+            self.notice.clear()
+        buttons = self.page.numbers.buttons
+        (buttons[0] if buttons else (view.first_control() or self.page.notes)).setFocus(
+            Qt.FocusReason.OtherFocusReason)
+        self.call_loaded.emit(card.task.task_id)
+
+    def _show_waiting(self, sentence: str) -> None:
+        self.card = None
+        self.state = "idle"
+        self.timer.stop()
+        self._lease.stop()
+        self.page.picker.hide()
+        self.waiting.show_sentence(sentence)
+        self.queue_label.setText("")
+        self.pages.setCurrentWidget(self.waiting)
+        if self.campaign is not None:
+            self._queue_timer.start()
+        if self.isVisible():
+            self.waiting.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.queue_shown.emit(sentence)
+
+    def refresh_queue(self) -> None:
+        """Ask the queue why there is nothing to call (every half minute while waiting)."""
+        choice = self.campaign
+        if choice is None or self.state != "idle":
+            return
+        db, agent, now = self.db, self.agent, self.clock()
+        run_in_background(
+            self, lambda _op: call_data.waiting_sentence(db, agent, choice.id, now),
+            self._queue_refreshed, lambda message: None)
+
+    def _queue_refreshed(self, result: Waiting | Unreachable) -> None:
+        if self.state != "idle":
+            return
+        if isinstance(result, Waiting):
+            text = result.sentence
+            if not text.startswith("Nothing"):
+                text += " Press F5 for the next call."
+            if self.on_break:
+                text = "On a break. " + text
+            self.waiting.show_sentence(text)
+            self.notice.clear("offline")
+            self.queue_shown.emit(text)
+        else:
+            self.waiting.show_sentence("Can't reach the database: the queue will be looked "
+                                       "at again in half a minute.")
+
+    # -- typing -------------------------------------------------------------------------
+
+    def _form_edited(self) -> None:
+        self._recheck()
+        self._keep_draft()
+
+    def _notes_edited(self) -> None:
+        if self.card is not None and self.state == "call":
+            self._keep_draft()
+
+    def _recheck(self) -> Validation:
+        view = self.page.form
+        if view is None or self.template is None:
+            return self.check
+        self.check = check_answers(self.template, view.answers(), view.confirmations(),
+                                   final=self.final_check)
+        view.show_check(self.check, final=self.final_check)
+        return self.check
+
+    def _keep_draft(self) -> None:
+        card, view = self.card, self.page.form
+        if card is None or view is None or self.state != "call":
+            return
+        draft = call_data.local_draft_of(card, self.agent, view.answers(), view.confirmations(),
+                                         view.carried_names(self.check),
+                                         self.page.notes.toPlainText(), self.clock())
+        self.drafts.changed(draft)
+
+    def _digit_in_form(self, digit: str) -> None:
+        self.notice.say(f"To record an outcome from the form, press Alt+{digit}.", "info",
+                        kind="hint")
+
+    # -- outcomes ---------------------------------------------------------------------
+
+    def _outcome_key(self, code: str, by_alt: bool) -> None:
+        if not by_alt and self._focus_in_entry():
+            return
+        self.choose_outcome(code)
+
+    def _focus_in_entry(self) -> bool:
+        """The focus is where plain keys are typing (the form, the notes, the picker)."""
+        focus = QApplication.focusWidget()
+        view = self.page.form
+        while focus is not None:
+            if focus is view or focus is self.page.picker or isinstance(focus, QPlainTextEdit):
+                return True
+            focus = focus.parentWidget()
+        return False
+
+    def choose_outcome(self, code: str) -> None:
+        """What an outcome key or button does: ask what is missing, then record."""
+        if self.state != "call" or self.card is None or self.template is None:
+            return
+        outcome = self.template.outcome(code)
+        picker = self.page.picker
+        if picker.isVisible() and not outcome.callback:
+            self.notice.say("Book the call-back (Enter) or go back to the call (Esc) first.",
+                            "info", kind="hint")
+            return
+        if outcome.suppresses and not self._confirmed_twice(outcome):
+            return
+        if outcome.callback:
+            picker.open_for(outcome, self.template)
+            return
+        if outcome.needs_form:
+            self.final_check = True
+            check = self._recheck()
+            if not check.ok:
+                self._show_problems(check)
+                return
+        self._record(outcome)
+
+    def _confirmed_twice(self, outcome: Outcome) -> bool:
+        now = time.monotonic()
+        if self._armed and self._armed[0] == outcome.code and now < self._armed[1]:
+            self._armed = None
+            return True
+        self._armed = (outcome.code, now + CONFIRM_SECONDS)
+        name = self.card.name if self.card else "This person"
+        self.notice.say(f"Press {outcome.key.upper()} again to record “{outcome.label}”: "
+                        f"{name} will not be called again, in any campaign.", "warning",
+                        kind="hint")
+        return False
+
+    def _show_problems(self, check: Validation) -> None:
+        view = self.page.form
+        if view is None:
+            return
+        view.show_check(check, final=True)
+        first = view.first_problem(check)
+        problems = len(check.errors) + len(check.soft)
+        more = f" ({problems - 1} more below)" if problems > 1 else ""
+        self.notice.say(f"{check.summary().split(' (and')[0]}{more}", "warning",
+                        kind="hint", lasting=True)
+        if first:
+            view.focus_field(first)
+
+    def nothing_changed(self) -> None:
+        """Ctrl+U: record last time's answers again, as the person confirmed them."""
+        if self.state != "call" or self.card is None or self.template is None:
+            return
+        opened = self.card.opened
+        view = self.page.form
+        if not opened.can_confirm_unchanged or view is None:
+            self.notice.say("There are no earlier answers to confirm: fill in the form.",
+                            "info", kind="hint")
+            return
+        check = self._recheck()
+        carried = set(view.carried_names(check))
+        changed = [n for n in opened.carried_forward if n not in carried]
+        if changed:
+            count = "an answer" if len(changed) == 1 else f"{len(changed)} answers"
+            self.notice.say(f"You have changed {count} on this call, so something has "
+                            "changed: record the new answers with Alt+"
+                            f"{self._form_outcome_key()}.", "info", kind="hint")
+            return
+        outcome = next((o for o in self.template.outcomes if o.needs_form and o.completes),
+                       None)
+        if outcome is None:
+            return
+        extras = {n: v for n, v in view.answers().items() if n not in opened.carried_forward}
+        self._record(outcome, unchanged=True, answers=extras)
+
+    def _form_outcome_key(self) -> str:
+        if self.template is None:
+            return "1"
+        found = next((o for o in self.template.outcomes if o.needs_form and o.completes), None)
+        return found.key.upper() if found else "1"
+
+    def _callback_booked(self, when: datetime, for_me: bool, asked: bool) -> None:
+        outcome = self.page.picker.outcome
+        if outcome is None:
+            return
+        self._record(outcome, callback_at=when, callback_for="self" if for_me else None,
+                     person_asked=asked)
+
+    def _back_to_call(self) -> None:
+        view = self.page.form
+        target = view.first_control() if view is not None else None
+        (target or self.page.notes).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _record(self, outcome: Outcome, *, unchanged: bool = False,
+                answers: dict[str, Any] | None = None, callback_at: datetime | None = None,
+                callback_for: str | None = "self", person_asked: bool = False) -> None:
+        card, view = self.card, self.page.form
+        if card is None or view is None:
+            return
+        request = OutcomeRequest(
+            task_id=card.task.task_id, outcome=outcome,
+            answers=view.answers() if answers is None else answers,
+            confirmations=view.confirmations(), notes=self.page.notes.toPlainText(),
+            duration_seconds=self.timer.seconds(),
+            started_at=self._dialled_at or card.loaded_at,
+            form_version_id=card.opened.form_version_id, unchanged=unchanged,
+            callback_at=callback_at, callback_for=callback_for, person_asked=person_asked)
+        self._submit(request)
+
+    def _submit(self, request: OutcomeRequest) -> None:
+        choice = self.campaign
+        if choice is None or self.card is None:
+            return
+        self.state = "recording"
+        self.drafts.end()
+        db, agent, now, folder, gate = self.db, self.agent, self.clock(), self.folder, self.gate
+        take_next = not self.break_box.isChecked()
+        name = self.card.name
+
+        def work(_op: object) -> OutcomeDone | Refused | Unreachable:
+            result = call_data.record_and_next(db, agent, request, choice.template, choice.id,
+                                               name, now, folder, gate.lock, take_next)
+            if isinstance(result, OutcomeDone):
+                gate.finished.add(request.task_id)
+            return result
+
+        run_in_background(self, work, lambda result: self._recorded(request, result),
+                          lambda message: self._record_failed(request, message))
+
+    def _recorded(self, request: OutcomeRequest,
+                  result: OutcomeDone | Refused | Unreachable) -> None:
+        if isinstance(result, Refused):
+            self._resume()
+            if result.validation is not None:
+                self.final_check = True
+                self._show_problems(result.validation)
+            self.notice.say(result.message, "warning", kind="hint", lasting=True)
+            return
+        if isinstance(result, Unreachable):
+            self._resume()
+            self._pending = request
+            self._outcome_retry.start(self._retry_delay())
+            self.notice.say(f"Can't reach the database — “{request.outcome.label}” will be "
+                            "recorded as soon as it is back; your answers are kept on this "
+                            "computer. Retrying…", "error", kind="offline", retry=True,
+                            lasting=True)
+            return
+        self._pending = None
+        self._outcome_failures = 0
+        self.notice.clear("offline")
+        self.page.picker.hide()
+        last = f"{result.contact_name}: {result.outcome.label}. {result.recorded.message}"
+        self.waiting.last_call.setText(f"Last call — {last}")
+        self.outcome_recorded.emit(result.outcome.code)
+        following = result.next
+        if isinstance(following, CallCard):
+            self.show_card(following)
+            self.notice.say(last, "success", kind="done")
+        elif isinstance(following, Waiting):
+            self._show_waiting(following.sentence)
+        elif isinstance(following, Unreachable):
+            self._loaded(following)
+        else:
+            self.on_break = True
+            self._show_waiting("On a break. Press F5 when you are ready for the next call.")
+
+    def _record_failed(self, request: OutcomeRequest, message: str) -> None:
+        self._resume()
+        self.notice.say(f"“{request.outcome.label}” was not recorded. {message}", "error",
+                        kind="hint", lasting=True)
+
+    def _resume(self) -> None:
+        if self.card is not None:
+            self.state = "call"
+            self.drafts.begin(self.card.task.task_id)
+
+    def _retry_delay(self) -> int:
+        delays = self.drafts.retry_seconds
+        delay = delays[min(self._outcome_failures, len(delays) - 1)]
+        self._outcome_failures += 1
+        return int(delay * 1000)
+
+    def _retry_outcome(self) -> None:
+        if self._pending is not None and self.state == "call" and self.card is not None \
+                and self._pending.task_id == self.card.task.task_id:
+            self._submit(self._pending)
+
+    # -- keeping the call -----------------------------------------------------------------
+
+    def renew_lease(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        db, agent, task_id, now = self.db, self.agent, card.task.task_id, self.clock()
+        run_in_background(self, lambda _op: renew_lease(db, task_id, agent, now=now),
+                          lambda until: self._lease_renewed(task_id, until),
+                          lambda _message: None)
+
+    def _lease_renewed(self, task_id: int, until: datetime | None) -> None:
+        if until is None and self.card is not None and self.card.task.task_id == task_id:
+            self.notice.say("This call is no longer held for you (it was released or its "
+                            "hold ran out), so another agent may take it. Your answers are "
+                            "kept on this computer.", "warning", kind="lease", lasting=True)
+
+    def _offline(self, _detail: str) -> None:
+        self.notice.say(OFFLINE, "error", kind="offline", retry=True, lasting=True)
+
+    def _online(self) -> None:
+        if self._pending is not None:
+            self._outcome_retry.start(0)
+            return
+        if self.notice.kind == "offline":
+            self.notice.say("Connected again — your answers are saved.", "success",
+                            kind="online")
+
+    def retry_database(self) -> None:
+        """Ctrl+R or "Try now": try the database again at once."""
+        self._outcome_failures = 0
+        if self._pending is not None:
+            self._outcome_retry.start(0)
+        if self.drafts.offline:
+            self.drafts.retry_now()
+        if self.state == "idle":
+            self.refresh_queue()
+
+    def _dialled(self, line: call_data.PhoneLine, handed: bool) -> None:
+        if self._dialled_at is None:
+            self._dialled_at = self.clock()
+            self.timer.start()
+        if not handed:
+            self.notice.say(f"No softphone took the number: dial {line.display} by hand.",
+                            "info", kind="hint")
+
+    def dial(self) -> None:
+        if self.state == "call":
+            self.page.numbers.dial()
+
+    def focus_answers(self) -> None:
+        view = self.page.form
+        if self.state == "call" and view is not None:
+            target = view.first_control()
+            if target is not None:
+                target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_notes(self) -> None:
+        if self.state == "call":
+            self.page.notes.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def put_back(self) -> None:
+        """Give the call back to the queue without an outcome; typed answers go with it."""
+        card, view = self.card, self.page.form
+        if self.state != "call" or card is None or view is None:
+            return
+        self.state = "recording"
+        self.drafts.end()
+        answers, confirmations = view.answers(), view.confirmations()
+        carried = view.carried_names(self.check)
+        db, agent, folder, gate, now = self.db, self.agent, self.folder, self.gate, self.clock()
+
+        def work(_op: object) -> bool:
+            with gate.lock:
+                if answers:
+                    save_draft(db, card.task.task_id, agent, card.opened.form_version_id,
+                               answers, confirmations, carried, now=now)
+                released = release_task(db, card.task.task_id, agent)
+                gate.finished.add(card.task.task_id)
+            remove_local_draft(card.task.task_id, folder)
+            return released
+
+        def done(_released: bool) -> None:
+            self._show_waiting(f"{card.name} is back in the queue. Press F5 for the next "
+                               "call.")
+
+        def failed(message: str) -> None:
+            self._resume()
+            self.notice.say(f"The call could not be put back: {message}", "error",
+                            kind="hint", lasting=True)
+
+        run_in_background(self, work, done, failed)
+
+    # -- the main window's hooks ----------------------------------------------------------
+
+    def screen_shown(self) -> None:
+        if self.state == "idle":
+            self.refresh_queue()
+            self.waiting.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def close_screen(self) -> None:
+        """Signing out or quitting mid-call: the call goes back with what was typed."""
+        self._queue_timer.stop()
+        if self.state == "call":
+            self.put_back()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and self.state == "idle":
+            self.next_call()
+            return
+        super().keyPressEvent(event)

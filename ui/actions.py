@@ -57,6 +57,7 @@ class ScreenAction(Enum):
     RELEASE_HELD = "release_held"
     ESCALATION_BACK = "escalation_back"
     ESCALATION_CLOSE = "escalation_close"
+    REVIEW_FLAG = "review_flag"
     RUN_JOB_NOW = "run_job_now"
 
 
@@ -146,6 +147,9 @@ SPECS: dict[MainAction | ScreenAction, ActionSpec] = {
     ScreenAction.ESCALATION_CLOSE: ActionSpec("&Close the call", "Ctrl+Shift+X",
                                               "Nothing more to do for this person",
                                               "close", "Dashboard"),
+    ScreenAction.REVIEW_FLAG: ActionSpec("&Mark as seen", "Ctrl+M",
+                                         "The flagged answer has been looked at", "info",
+                                         "Dashboard"),
     ScreenAction.RUN_JOB_NOW: ActionSpec("&Run now", "Ctrl+R",
                                          "Run the chosen job now", "round",
                                          "Scheduled jobs"),

@@ -7,9 +7,13 @@ main window makes one :class:`Services` after sign-in and passes it to each scre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from outbound.db.database import Database
 from ui.settings import Settings
+
+if TYPE_CHECKING:
+    from ui.app import SchedulerLink
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +39,9 @@ class Services:
     db: Database
     user: SignedInUser
     settings: Settings
+    scheduler: SchedulerLink | None = None   # the client's scheduled jobs, when running
+
+    def campaigns_changed(self) -> None:
+        """A campaign was made, paused, resumed or closed: reschedule its jobs."""
+        if self.scheduler is not None:
+            self.scheduler.rebuild()

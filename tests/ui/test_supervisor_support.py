@@ -3,6 +3,7 @@ each test file so that each file reads on its own)."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,15 @@ from PySide6.QtCore import QSettings
 
 from outbound.contacts import ContactFilter
 from outbound.db.database import Database
-from outbound.queue.campaigns import create_campaign, enrol, generate_round
+from outbound.forms import form_of
+from outbound.forms.examples import example_answers
+from outbound.queue.campaigns import (
+    create_campaign,
+    enrol,
+    generate_round,
+    list_campaigns,
+    template_of,
+)
 from outbound.queue.claim import claim_next_task
 from outbound.queue.outcomes import record_outcome
 from outbound.users import add_user, list_users
@@ -45,12 +54,15 @@ def record_calls(db: Database, campaign: int, agent: str, outcomes: list[str],
     if agent not in [u.name for u in list_users(db)]:
         add_user(db, agent)
     moment = now or datetime.now(UTC)
+    template = template_of(next(c for c in list_campaigns(db) if c.id == campaign))
     for index, outcome in enumerate(outcomes):
         at = moment - timedelta(minutes=len(outcomes) - index)
         task = claim_next_task(db, agent, campaign, now=at)
         assert task is not None, "nothing left to claim"
+        answers = (example_answers(form_of(template), random.Random(index))
+                   if template.outcome(outcome).needs_form else None)
         record_outcome(db, task.task_id, agent, outcome, duration_seconds=120 + index,
-                       now=at + timedelta(seconds=30))
+                       answers=answers, now=at + timedelta(seconds=30))
 
 
 def activate(qtbot, widget) -> None:  # type: ignore[no-untyped-def]

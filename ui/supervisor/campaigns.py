@@ -253,6 +253,7 @@ class CampaignsScreen(QWidget):
         def saved(campaign_id: int) -> None:
             self.services.settings.last_campaign = campaign_id
             self.banner.success(done)
+            self.services.campaigns_changed()
             self.refresh()
 
         run_in_background(self, work, saved, self.banner.error)
@@ -270,7 +271,8 @@ class CampaignsScreen(QWidget):
                  "active": "is calling again", "closed": "is closed"}[status]
         run_in_background(
             self, lambda _op: campaign_engine.set_status(self.services.db, campaign.id, status),
-            lambda _r: (self.banner.success(f"{campaign.name} {words}."), self.refresh()),
+            lambda _r: (self.banner.success(f"{campaign.name} {words}."),
+                        self.services.campaigns_changed(), self.refresh()),
             self.banner.error)
 
     def enrol_contacts(self) -> None:

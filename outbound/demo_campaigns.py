@@ -207,4 +207,42 @@ def build_demo_campaigns(db: Database, *, today: date | None = None,
         hours = (moment - opened).total_seconds() / 3600
         calls += _work_round(db, ids[TRACKER], today, agents, rng, memory,
                              min(0.9, hours / 9), moment - timedelta(minutes=5))
+    _book_some_registrations(db, ids["Birth registrations backlog"], today, moment, agents)
     return DemoCampaigns(ids, calls)
+
+
+def _book_some_registrations(db: Database, campaign_id: int, today: date, now: datetime,
+                             agents: list[int], count: int = 24) -> None:
+    """Register offices with sessions, and a few families already booked, so that the
+    day lists and the slot picker have something on them."""
+    from outbound.booking import book_two_parts, find_free_slots
+    from outbound.booking.demo import build_demo_bookings
+
+    build_demo_bookings(db, today)
+    template = get_template("registrar_birth_booking")
+    first_part, second_part = (str(part) for part in template.booking["parts"])
+    with db.read() as session:
+        families = session.execute(
+            select(Task.id, Task.contact_id).where(Task.campaign_id == campaign_id)
+            .order_by(Task.id).limit(count)).all()
+    for index, (task_id, contact_id) in enumerate(families):
+        agent = agents[index % len(agents)]
+        call = find_free_slots(db, first_part, from_=today + timedelta(days=1 + index % 5),
+                               minutes=30, agent=agent, now=now, limit=1)
+        if not call:
+            return
+        visit = find_free_slots(db, second_part, from_=call[0].starts_at + timedelta(days=2),
+                                minutes=30, agent=agent, now=now, limit=1)
+        if not visit:
+            return
+        book_two_parts(db, agent, contact_id, call[0].slot_id, visit[0].slot_id,
+                       minutes=30, campaign=campaign_id, task=task_id, now=now)
+        when = now - timedelta(hours=1, minutes=index)
+        with db.write() as session:
+            session.execute(insert(Attempt).values(
+                task_id=task_id, campaign_id=campaign_id, contact_id=contact_id,
+                agent_id=agent, recorded_at=when, outcome="booked", contact_made=True,
+                duration_seconds=300 + 7 * index))
+            session.execute(update(Task).where(Task.id == task_id).values(
+                status="done", attempts=1, last_outcome="booked", last_attempt_at=when,
+                completed_at=when))

@@ -55,7 +55,6 @@ class FormRow(QFrame):
         self.label.setBuddy(self.editor.focus_target())
         self.unit = QLabel(field.unit)
         self.unit.setObjectName("fieldUnit")
-        self.unit.setVisible(bool(field.unit))
         self.carried_tag = QLabel()
         self.carried_tag.setObjectName("carriedTag")
         self.carried_tag.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -103,6 +102,8 @@ class FormRow(QFrame):
         layout.setSpacing(10)
         layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(right, 1)
+        if not field.unit:
+            self.unit.hide()
 
     def show_carried(self, label: str | None) -> None:
         carried = bool(label)

@@ -1,0 +1,240 @@
+"""Recording what happened on a call, for the call screen.
+
+An outcome key or button asks for what is missing before anything is stored: the
+call-back time for a call-back, a second press for an outcome that stops all calls to
+the person, and a complete form for one that needs it (the first problem gets the
+focus). Then the outcome is recorded and the next call claimed in one background job.
+A database that cannot be reached keeps the outcome waiting and tries again.
+
+``OutcomeFlow`` is a part of ``CallScreen`` kept in its own module; it uses the
+screen's widgets and state.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+from outbound.campaigns.template import Outcome
+from outbound.forms import Validation
+from ui.agent import call_data
+from ui.agent.call_data import (
+    CallCard,
+    OutcomeDone,
+    OutcomeRequest,
+    Refused,
+    Unreachable,
+    Waiting,
+)
+from ui.operations import run_in_background
+
+CONFIRM_SECONDS = 5.0
+
+
+class OutcomeFlow:
+    """The outcome half of the call screen."""
+
+    def _outcome_key(self, code: str, by_alt: bool) -> None:
+        if not by_alt and self._focus_in_entry():
+            return
+        self.choose_outcome(code)
+
+    def _focus_in_entry(self) -> bool:
+        """The focus is where plain keys are typing (the form, the notes, the picker)."""
+        focus = QApplication.focusWidget()
+        view = self.page.form
+        while focus is not None:
+            if focus is view or focus is self.page.picker or isinstance(focus, QPlainTextEdit):
+                return True
+            focus = focus.parentWidget()
+        return False
+
+    def choose_outcome(self, code: str) -> None:
+        """What an outcome key or button does: ask what is missing, then record."""
+        if self.state != "call" or self.card is None or self.template is None:
+            return
+        outcome = self.template.outcome(code)
+        picker = self.page.picker
+        if picker.isVisible() and not outcome.callback:
+            self.notice.say("Book the call-back (Enter) or go back to the call (Esc) first.",
+                            "info", kind="hint")
+            return
+        if outcome.suppresses and not self._confirmed_twice(outcome):
+            return
+        if outcome.callback:
+            picker.open_for(outcome, self.template)
+            return
+        if outcome.needs_form:
+            self.final_check = True
+            check = self._recheck()
+            if not check.ok:
+                self._show_problems(check)
+                return
+        self._record(outcome)
+
+    def _confirmed_twice(self, outcome: Outcome) -> bool:
+        now = time.monotonic()
+        if self._armed and self._armed[0] == outcome.code and now < self._armed[1]:
+            self._armed = None
+            return True
+        self._armed = (outcome.code, now + CONFIRM_SECONDS)
+        name = self.card.name if self.card else "This person"
+        self.notice.say(f"Press {outcome.key.upper()} again to record “{outcome.label}”: "
+                        f"{name} will not be called again, in any campaign.", "warning",
+                        kind="hint")
+        return False
+
+    def _show_problems(self, check: Validation) -> None:
+        view = self.page.form
+        if view is None:
+            return
+        view.show_check(check, final=True)
+        first = view.first_problem(check)
+        problems = len(check.errors) + len(check.soft)
+        more = f" ({problems - 1} more below)" if problems > 1 else ""
+        self.notice.say(f"{check.summary().split(' (and')[0]}{more}", "warning",
+                        kind="hint", lasting=True)
+        if first:
+            view.focus_field(first)
+
+    def nothing_changed(self) -> None:
+        """Ctrl+U: record last time's answers again, as the person confirmed them."""
+        if self.state != "call" or self.card is None or self.template is None:
+            return
+        opened = self.card.opened
+        view = self.page.form
+        if not opened.can_confirm_unchanged or view is None:
+            self.notice.say("There are no earlier answers to confirm: fill in the form.",
+                            "info", kind="hint")
+            return
+        check = self._recheck()
+        carried = set(view.carried_names(check))
+        changed = [n for n in opened.carried_forward if n not in carried]
+        if changed:
+            count = "an answer" if len(changed) == 1 else f"{len(changed)} answers"
+            self.notice.say(f"You have changed {count} on this call, so something has "
+                            "changed: record the new answers with Alt+"
+                            f"{self._form_outcome_key()}.", "info", kind="hint")
+            return
+        outcome = next((o for o in self.template.outcomes if o.needs_form and o.completes),
+                       None)
+        if outcome is None:
+            return
+        extras = {n: v for n, v in view.answers().items() if n not in opened.carried_forward}
+        self._record(outcome, unchanged=True, answers=extras)
+
+    def _form_outcome_key(self) -> str:
+        if self.template is None:
+            return "1"
+        found = next((o for o in self.template.outcomes if o.needs_form and o.completes), None)
+        return found.key.upper() if found else "1"
+
+    def _callback_booked(self, when: datetime, for_me: bool, asked: bool) -> None:
+        outcome = self.page.picker.outcome
+        if outcome is None:
+            return
+        self._record(outcome, callback_at=when, callback_for="self" if for_me else None,
+                     person_asked=asked)
+
+    def _back_to_call(self) -> None:
+        view = self.page.form
+        target = view.first_control() if view is not None else None
+        (target or self.page.notes).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _record(self, outcome: Outcome, *, unchanged: bool = False,
+                answers: dict[str, Any] | None = None, callback_at: datetime | None = None,
+                callback_for: str | None = "self", person_asked: bool = False) -> None:
+        card, view = self.card, self.page.form
+        if card is None or view is None:
+            return
+        request = OutcomeRequest(
+            task_id=card.task.task_id, outcome=outcome,
+            answers=view.answers() if answers is None else answers,
+            confirmations=view.confirmations(), notes=self.page.notes.toPlainText(),
+            duration_seconds=self.timer.seconds(),
+            started_at=self._dialled_at or card.loaded_at,
+            form_version_id=card.opened.form_version_id, unchanged=unchanged,
+            callback_at=callback_at, callback_for=callback_for, person_asked=person_asked)
+        self._submit(request)
+
+    def _submit(self, request: OutcomeRequest) -> None:
+        choice = self.campaign
+        if choice is None or self.card is None:
+            return
+        self.state = "recording"
+        self.drafts.end()
+        db, agent, now, folder, gate = self.db, self.agent, self.clock(), self.folder, self.gate
+        take_next = not self.break_box.isChecked()
+        name = self.card.name
+
+        def work(_op: object) -> OutcomeDone | Refused | Unreachable:
+            result = call_data.record_and_next(db, agent, request, choice.template, choice.id,
+                                               name, now, folder, gate.lock, take_next)
+            if isinstance(result, OutcomeDone):
+                gate.finished.add(request.task_id)
+            return result
+
+        run_in_background(self, work, lambda result: self._recorded(request, result),
+                          lambda message: self._record_failed(request, message))
+
+    def _recorded(self, request: OutcomeRequest,
+                  result: OutcomeDone | Refused | Unreachable) -> None:
+        if isinstance(result, Refused):
+            self._resume()
+            if result.validation is not None:
+                self.final_check = True
+                self._show_problems(result.validation)
+            self.notice.say(result.message, "warning", kind="hint", lasting=True)
+            return
+        if isinstance(result, Unreachable):
+            self._resume()
+            self._pending = request
+            self._outcome_retry.start(self._retry_delay())
+            self.notice.say(f"Can't reach the database — “{request.outcome.label}” will be "
+                            "recorded as soon as it is back; your answers are kept on this "
+                            "computer. Retrying…", "error", kind="offline", retry=True,
+                            lasting=True)
+            return
+        self._pending = None
+        self._outcome_failures = 0
+        self.notice.clear("offline")
+        self.page.picker.hide()
+        last = f"{result.contact_name}: {result.outcome.label}. {result.recorded.message}"
+        self.waiting.last_call.setText(f"Last call — {last}")
+        self.outcome_recorded.emit(result.outcome.code)
+        following = result.next
+        if isinstance(following, CallCard):
+            self.show_card(following)
+            self.notice.say(last, "success", kind="done")
+        elif isinstance(following, Waiting):
+            self._show_waiting(following.sentence)
+        elif isinstance(following, Unreachable):
+            self._loaded(following)
+        else:
+            self.on_break = True
+            self._show_waiting("On a break. Press F5 when you are ready for the next call.")
+
+    def _record_failed(self, request: OutcomeRequest, message: str) -> None:
+        self._resume()
+        self.notice.say(f"“{request.outcome.label}” was not recorded. {message}", "error",
+                        kind="hint", lasting=True)
+
+    def _resume(self) -> None:
+        if self.card is not None:
+            self.state = "call"
+            self.drafts.begin(self.card.task.task_id)
+
+    def _retry_delay(self) -> int:
+        delays = self.drafts.retry_seconds
+        delay = delays[min(self._outcome_failures, len(delays) - 1)]
+        self._outcome_failures += 1
+        return int(delay * 1000)
+
+    def _retry_outcome(self) -> None:
+        if self._pending is not None and self.state == "call" and self.card is not None \
+                and self._pending.task_id == self.card.task.task_id:
+            self._submit(self._pending)

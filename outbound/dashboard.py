@@ -8,7 +8,6 @@ writes; every query is bounded by an index or by one campaign's tasks.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -159,10 +158,7 @@ def burndown(db: Database, campaign_id: int, round_key: str | None, *,
                                             Task.completed_at.is_not(None))
             .order_by(Task.completed_at)))
     total = total or 0
-    start = finishes[0] if finishes else (first_created or moment)
-    if round_key and len(round_key) == 10 and round_key[4] == "-":
-        with contextlib.suppress(ValueError):
-            start = min(start, local_instant(date.fromisoformat(round_key), time(0, 0)))
+    start = min(first_created or moment, finishes[0] if finishes else moment)
     points = [(start, total)]
     step = max(1, len(finishes) // max_points)
     for index, when in enumerate(finishes, start=1):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         for spec in self.specs:
             item = QListWidgetItem(theme.icon(spec.icon), spec.title)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, spec.title)
+            item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
             self.navigation.addItem(item)
             self.stack.addWidget(QWidget())  # replaced by the screen when first shown
         self.navigation.setMinimumWidth(150)
@@ -218,11 +219,21 @@ class MainWindow(QMainWindow):
         if self._current is not None:
             self._call_screen("screen_hidden")
         screen = self.screen(key)
+        self._yield_shortcuts_to(screen)
         self.stack.setCurrentIndex(row)
         self._current = key
         self.services.settings.last_screen = key
         self._call_screen("screen_shown")
         screen.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _yield_shortcuts_to(self, screen: QWidget) -> None:
+        """A screen's own keys win over the window's: a window action whose shortcut
+        the screen also uses (F5 for the next call, say) is off while it is shown."""
+        taken = {k.toString() for a in screen.findChildren(QAction) for k in a.shortcuts()}
+        taken |= {s.key().toString() for s in screen.findChildren(QShortcut)}
+        taken.discard("")
+        for action in self.actions_by_name.values():
+            action.setEnabled(action.shortcut().toString() not in taken)
 
     def _call_screen(self, method: str, key: str | None = None) -> None:
         screen = self.screens.get(key or self._current or "")

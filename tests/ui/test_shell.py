@@ -149,6 +149,23 @@ def test_signing_out_returns_to_the_sign_in_list(qtbot, sqlite_db, tmp_path):
     assert QApplication.instance() is not None
 
 
+def test_a_screens_own_keys_win_over_the_windows(window):
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QWidget
+
+    from ui.actions import MainAction
+
+    screen = QWidget()
+    own = QAction("Next call", screen)
+    own.setShortcuts([QKeySequence("F5"), QKeySequence("Space")])
+    screen.addAction(own)
+    window._yield_shortcuts_to(screen)
+    assert not window.actions_by_name[MainAction.REFRESH].isEnabled()
+    assert window.actions_by_name[MainAction.FIND].isEnabled()
+    window._yield_shortcuts_to(QWidget())
+    assert window.actions_by_name[MainAction.REFRESH].isEnabled()
+
+
 def test_keyboard_shortcuts_help_lists_every_action(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_F1)
     dialogs = [w for w in QApplication.topLevelWidgets()

@@ -6,6 +6,7 @@ in the pool; see each agent's load; release the calls an absent agent is holding
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -48,11 +49,18 @@ EVERY_DISTRICT = "Every district"
 
 
 def round_words(key: str) -> str:
+    """"2026-11-22" -> "Sun 22/11/2026"; "list" and reminder keys in words."""
     if key == "list":
         return "The list"
     if key.startswith("expiry:"):
-        return f"Expiring {key.split(':', 1)[1]}"
-    return key
+        key = key.split(":", 1)[1]
+        prefix = "Expiring "
+    else:
+        prefix = ""
+    try:
+        return prefix + date.fromisoformat(key).strftime("%a %d/%m/%Y")
+    except ValueError:
+        return prefix + key
 
 
 class AssignmentScreen(QWidget):

@@ -3,6 +3,7 @@ today's rate as a dashed line to zero."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
@@ -16,6 +17,20 @@ from outbound.dashboard import BurnDown
 
 def _ms(when: datetime) -> float:
     return float(QDateTime.fromSecsSinceEpoch(int(when.timestamp())).toMSecsSinceEpoch())
+
+
+def _nice_span(start: datetime, end: datetime) -> tuple[datetime, datetime, int, str]:
+    """Round the time axis out to whole hours (or days), with ticks that land on them."""
+    unit, fmt = timedelta(hours=1), "HH:mm"
+    if end - start > timedelta(hours=48):
+        unit, fmt = timedelta(days=1), "dd/MM"
+    local = to_london(start)
+    floor = (local.replace(minute=0, second=0, microsecond=0) if unit.days == 0 else
+             local.replace(hour=0, minute=0, second=0, microsecond=0))
+    units = max(1, math.ceil((end - floor) / unit))
+    step = max(1, math.ceil(units / 12))
+    units = math.ceil(units / step) * step
+    return floor, floor + units * unit, units // step + 1, fmt
 
 
 class BurnDownChart(QChartView):
@@ -83,9 +98,9 @@ class BurnDownChart(QChartView):
             self.forecast.append(_ms(max(now, end)), data.left_now)
             self.forecast.append(_ms(forecast_finish), 0)
             end = max(end, forecast_finish)
-        if end - start < timedelta(hours=1):
-            end = start + timedelta(hours=1)
-        self.x_axis.setFormat("dd/MM HH:mm" if end - start > timedelta(hours=20) else "HH:mm")
+        start, end, ticks, fmt = _nice_span(start, end)
+        self.x_axis.setFormat(fmt)
+        self.x_axis.setTickCount(ticks)
         self.x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(_ms(start))),
                              QDateTime.fromMSecsSinceEpoch(int(_ms(end))))
         self.y_axis.setRange(0, max(1, data.total))

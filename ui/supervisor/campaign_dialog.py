@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from outbound.campaigns.parsing import DAY_NAMES
 from outbound.campaigns.template import CampaignTemplate
 from ui.widgets.banner import MessageBanner
-from ui.widgets.common import hint_label, named
+from ui.widgets.common import buddy_label, hint_label, named
 
 KIND_WORDS = {"round": "Daily or weekly round", "list": "List, called once",
               "reminder": "Reminder before an expiry date"}
@@ -127,7 +127,7 @@ class CampaignDialog(QDialog):
         ends_row.addWidget(self.ends)
         ends_row.addWidget(self.open_ended)
         ends_row.addStretch(1)
-        form.addRow("&Ends:", ends_row)
+        form.addRow(buddy_label("&Ends:", self.ends), ends_row)
         form.addRow("&Owner:", self.owner)
         self.audience_label = QLabel("&Reminders to:")
         self.audience_label.setBuddy(self.audience)
@@ -142,7 +142,7 @@ class CampaignDialog(QDialog):
         times.addWidget(QLabel("to"))
         times.addWidget(self.window_to)
         times.addStretch(1)
-        hours.addRow("&Hours:", times)
+        hours.addRow(buddy_label("&Hours:", self.window_from), times)
         days = QHBoxLayout()
         for box in self.day_boxes:
             days.addWidget(box)

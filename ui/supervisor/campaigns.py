@@ -44,7 +44,8 @@ def today_text(c: CampaignSummary) -> str:
         if c.kind == "round":
             return "Today's round not made yet" if c.status == "active" else ""
         return "No calls yet"
-    return f"{c.today_finished:,} of {c.today_total:,} done"
+    done = f"{c.today_finished:,} of {c.today_total:,} done"
+    return f"{done} today" if c.kind == "round" else done
 
 
 class CampaignsScreen(QWidget):
@@ -56,18 +57,18 @@ class CampaignsScreen(QWidget):
 
         self.model: RecordTableModel[CampaignSummary] = RecordTableModel([
             Column("Campaign", lambda c: c.name),
-            Column("Template", lambda c: self._template_name(c.template_code)),
-            Column("Kind", lambda c: KIND_WORDS.get(c.kind, c.kind)),
             Column("Status", lambda c: STATUS_WORDS.get(c.status, c.status)),
+            Column("Progress", today_text, sort_key=lambda c: c.today_finished),
+            Column("Kind", lambda c: KIND_WORDS.get(c.kind, c.kind)),
+            Column("Template", lambda c: self._template_name(c.template_code)),
             Column("Starts", lambda c: _day(c.starts_on), sort_key=lambda c: str(c.starts_on)),
             Column("Ends", lambda c: _day(c.ends_on), sort_key=lambda c: str(c.ends_on)),
             Column("Owner", lambda c: c.owner or ""),
             Column("Enrolled", lambda c: f"{c.enrolled:,}", right=True,
                    sort_key=lambda c: c.enrolled),
-            Column("Today", today_text, sort_key=lambda c: c.today_finished),
         ], self)
         self.table = RecordTable(self.model, "Campaigns")
-        self.table.fit_columns((240, 190, 80, 80, 90, 90, 120, 80))
+        self.table.fit_columns((200, 70, 170, 75, 180, 85, 85, 95, 70))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._chosen())
         self.table.doubleClicked.connect(lambda _i: self.edit_campaign())
 
@@ -107,7 +108,7 @@ class CampaignsScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Campaigns"))
         layout.addWidget(hint_label("Each campaign is made from a template in the "
-                                    "campaigns folder. Today shows the calls finished today."))
+                                    "campaigns folder. Progress of a round is today's."))
         layout.addWidget(self.banner)
         layout.addWidget(toolbar)
         layout.addWidget(self.splitter, 1)

@@ -48,6 +48,7 @@ FIGURES = {"done": "calls finished", "left": "calls left", "in_progress": "on a 
            "per_hour": "calls finished an hour", "finish": "forecast finish at this rate",
            "agents_needed": "agents needed to finish today"}
 EVERY_ROUND = "Every round"
+FLAG_LIMIT = 200  # flagged_answers lists this many, newest first
 
 
 def percent(value: float | None) -> str:
@@ -100,7 +101,8 @@ class DashboardScreen(QWidget):
             Column("Share", lambda r: f"{r[2]:.0%}", right=True, sort_key=lambda r: r[2]),
         ], self)
         self.outcome_table = RecordTable(self.outcomes, "Outcomes of the calls made")
-        self.outcome_table.fit_columns((170, 60))
+        self.outcome_table.fit_columns((170, 60, 60))
+        self.outcome_table.stretch_column(0)
         upper = QSplitter()
         upper.addWidget(self.chart)
         upper.addWidget(self.outcome_table)
@@ -301,7 +303,8 @@ class DashboardScreen(QWidget):
                                                 len(snapshot.escalated)),
                                                ("&Flagged answers", len(snapshot.flags)))):
             if text:
-                self.tabs.setTabText(index, f"{text} ({count})" if count else text)
+                shown = f"{count}+" if count >= FLAG_LIMIT and index == 3 else str(count)
+                self.tabs.setTabText(index, f"{text} ({shown})" if count else text)
         self.back_action.setEnabled(bool(snapshot.escalated))
         self.close_action.setEnabled(bool(snapshot.escalated))
         self.seen_action.setEnabled(bool(snapshot.flags))

@@ -33,7 +33,7 @@ from ui.operations import Operation, run_in_background
 from ui.services import Services
 from ui.widgets.banner import MessageBanner
 from ui.widgets.busy import BusyBar
-from ui.widgets.common import hint_label, named
+from ui.widgets.common import buddy_label, hint_label, named
 
 FORMATS = (("Excel workbook (.xlsx)", "xlsx"), ("CSV text file (.csv)", "csv"))
 LAYOUTS = (("One row per contact and round (wide)", "wide"),
@@ -106,11 +106,11 @@ class ExportDialog(QDialog):
         form.addRow("&Campaign:", self.campaign)
         form.addRow("&Format:", self.fmt)
         form.addRow("&Layout:", self.layout_box)
-        form.addRow("&Days:", dates)
+        form.addRow(buddy_label("&Days:", self.date_from), dates)
         form.addRow("D&istrict:", self.district)
         form.addRow("&Outcome:", self.outcome)
         form.addRow("", self.flagged_only)
-        form.addRow("&Save as:", where)
+        form.addRow(buddy_label("&Save as:", self.path), where)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Close)

@@ -31,7 +31,7 @@ from outbound.importing.columns import FIELDS, IGNORE, guess_mapping
 from ui.operations import Operation, run_in_background
 from ui.widgets.banner import MessageBanner
 from ui.widgets.busy import BusyBar
-from ui.widgets.common import hint_label, named
+from ui.widgets.common import buddy_label, hint_label, named
 from ui.widgets.figures import FigureGrid
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class ChooseFilePage(QWizardPage):
         row.addWidget(self.path, 1)
         row.addWidget(self.browse)
         form = QFormLayout()
-        form.addRow("&File:", row)
+        form.addRow(buddy_label("&File:", self.path), row)
         form.addRow("&Source:", self.source)
         form.addRow("&Each row is:", self.kind)
         layout = QVBoxLayout(self)

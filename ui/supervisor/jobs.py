@@ -45,7 +45,7 @@ class JobsScreen(QWidget):
             Column("Warning", lambda j: j.warning or ""),
         ], self)
         self.table = RecordTable(self.model, "Scheduled jobs")
-        self.table.fit_columns((300, 120, 100, 320, 120))
+        self.table.fit_columns((390, 120, 100, 300, 120))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._chosen())
         self.force = named(QCheckBox("Run again even if it has run today"),
                            "Run again even if it has run today")

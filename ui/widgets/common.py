@@ -41,6 +41,13 @@ def section_label(text: str, buddy: QWidget | None = None) -> QLabel:
     return label
 
 
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose Alt+letter moves to ``buddy`` (for rows that hold a layout)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 def action_button(action: QAction) -> QToolButton:
     """A button that triggers ``action`` and shows its words, icon and shortcut tip."""
     button = QToolButton()

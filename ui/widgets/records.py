@@ -123,6 +123,12 @@ class RecordTable(QTableView):
                 return True
         return False
 
+    def stretch_column(self, column: int) -> None:
+        """Let one column take the spare width (and give it back when narrow)."""
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
     def fit_columns(self, widths: Sequence[int]) -> None:
         for column, width in enumerate(widths):
             self.setColumnWidth(column, width)

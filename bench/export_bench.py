@@ -204,16 +204,23 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(EXPORTS),
                         help="which exports, e.g. csv-wide,xlsx-wide")
     parser.add_argument("--folder", type=Path, help="work here (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the folder's bench.db from an earlier run (campaign 1)")
     args = parser.parse_args()
     chosen = [name for name in args.only.split(",") if name]
     with tempfile.TemporaryDirectory(prefix="export-bench-") as temp:
         folder = args.folder or Path(temp)
         db_path = folder / "bench.db"
-        db_path.unlink(missing_ok=True)
-        began = time.perf_counter()
-        campaign = build(db_path, args.providers, args.rounds)
-        print(f"Built {args.providers} providers x {args.rounds} rounds in "
-              f"{time.perf_counter() - began:.1f}s ({db_path.stat().st_size / 2**20:.0f} MB).")
+        if args.reuse and db_path.exists():
+            campaign = 1
+            print(f"Using {db_path} ({db_path.stat().st_size / 2**20:.0f} MB).")
+        else:
+            db_path.unlink(missing_ok=True)
+            began = time.perf_counter()
+            campaign = build(db_path, args.providers, args.rounds)
+            print(f"Built {args.providers} providers x {args.rounds} rounds in "
+                  f"{time.perf_counter() - began:.1f}s "
+                  f"({db_path.stat().st_size / 2**20:.0f} MB).")
         print(f"{'export':<10} {'rows':>11} {'seconds':>8} {'rows/s':>10} {'peak MB':>8}"
               f" {'floor s':>8} {'floor rows/s':>12} {'x floor':>8}")
         for name in chosen:

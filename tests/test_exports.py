@@ -321,3 +321,24 @@ def test_control_characters_and_very_long_text_still_make_a_valid_xlsx(folder):
     ws = openpyxl.load_workbook(folder / "odd.xlsx")["Answers"]
     assert ws["A2"].value == "bell here" and len(ws["A3"].value) == 32_767
     assert len(book.warnings) == 2
+
+
+def test_an_answer_its_form_did_not_declare_is_never_dropped_silently(db, folder):
+    seeded = seed_tracker(db)
+
+    def work(session: Any) -> None:
+        session.add(AnswerSet(campaign_id=seeded.campaign_id, contact_id=seeded.contacts["ash"],
+                              round_key="2026-03-31", form_version_id=seeded.v2,
+                              recorded_at=local_instant(date(2026, 3, 31), time(12)),
+                              answers={"service_type": "Domiciliary care",
+                                       "mystery": "\tfrom an old client"}))
+
+    db.run_write(work)
+    wide = export_answers(db, seeded.campaign_id, fmt="csv", layout="wide",
+                          out=folder / "wide.csv", date_from=date(2026, 3, 31))
+    assert wide.rows == 1 and "mystery (1)" in wide.warnings[0]
+    long = export_answers(db, seeded.campaign_id, fmt="csv", layout="long",
+                          out=folder / "long.csv", date_from=date(2026, 3, 31))
+    rows = read_csv(long.path)
+    assert [(r["Field"], r["Value"]) for r in rows] == [
+        ("service_type", "Domiciliary care"), ("mystery", "'\tfrom an old client")]

@@ -77,7 +77,7 @@ def _rows(session: Session, info: CampaignInfo, date_from: date | None,
                *recorded_between(Attempt.recorded_at, date_from, date_to))
         .order_by(Attempt.recorded_at, Attempt.id))
     rounds: dict[str, date | str] = {}
-    result = session.execute(stmt, execution_options={"yield_per": FETCH_BATCH})
+    result = session.connection().execute(stmt, execution_options={"yield_per": FETCH_BATCH})
     for (attempt_id, ref, district, name, org, round_key, recorded_at, agent_id, outcome,
          made, seconds, callback_at, notes, supersedes, reason) in result:
         rnd = rounds.get(round_key)

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([180, 1020])
         self.splitter.setChildrenCollapsible(False)
+        self.navigation.setVisible(len(self.specs) > 1)  # an agent has one screen
         self.setCentralWidget(self.splitter)
         remember_splitter(services.settings, self.splitter, "main")
 

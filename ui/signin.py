@@ -6,7 +6,7 @@ in is one key press (Enter).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -105,6 +105,7 @@ class SignInDialog(QDialog):
         for user in found:
             item = QListWidgetItem(f"{user.name} — {ROLE_WORDS.get(user.role, user.role)}")
             item.setData(UserRole, SignedInUser(user.id, user.name, user.role))
+            item.setSizeHint(QSize(0, self.people.fontMetrics().height() + 14))
             self.people.addItem(item)
             if user.name == wanted:
                 chosen = item

@@ -89,3 +89,23 @@ def test_a_bad_choice_is_a_message_not_a_crash(screen, qtbot):
     dialog.accept()
     assert "end after they start" in dialog.banner.label.text()
     dialog.reject()
+
+
+def test_changing_a_campaign_shows_its_settings(screen, qtbot, sqlite_db):
+    from outbound.queue import campaigns as engine
+
+    engine.create_campaign(sqlite_db, "care_capacity_tracker", "Care tracker", owner="Pat",
+                           overrides={"max_attempts": 3})
+    screen.refresh()
+    qtbot.keyClick(screen, Qt.Key.Key_F2)
+    dialog = screen.campaign_dialog
+    assert not dialog.template.isEnabled()
+    assert dialog.name.text() == "Care tracker"
+    assert dialog.max_attempts.value() == 3
+    assert dialog.owner.currentText() == "Pat"
+    dialog.max_attempts.setValue(4)
+    dialog.accept()
+    if hasattr(engine, "update_campaign"):
+        assert template_of(list_campaigns(sqlite_db)[0]).max_attempts == 4
+    else:
+        assert "not possible in this version" in screen.banner.label.text()

@@ -125,6 +125,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addWidget(self.busy)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
         for widget in (self.campaign, self.fmt):
             widget.currentIndexChanged.connect(lambda _i: self._suggest_path())

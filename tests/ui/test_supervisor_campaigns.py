@@ -13,10 +13,10 @@ from ui.supervisor.campaigns import CampaignsScreen
 
 
 @pytest.fixture
-def screen(qtbot, sqlite_db, tmp_path):
+def screen(qtbot, db, tmp_path):
     Operations.synchronous = True
-    build_demo(sqlite_db, scale=0.05)
-    widget = CampaignsScreen(services_for(sqlite_db, tmp_path))
+    build_demo(db, scale=0.05)
+    widget = CampaignsScreen(services_for(db, tmp_path))
     qtbot.addWidget(widget)
     activate(qtbot, widget)
     yield widget
@@ -30,7 +30,7 @@ def ctrl(qtbot, widget, key, shift=False):
     qtbot.keyClick(widget, key, mods)
 
 
-def test_new_campaign_from_a_template_with_its_own_calling_hours(screen, qtbot, sqlite_db):
+def test_new_campaign_from_a_template_with_its_own_calling_hours(screen, qtbot, db):
     assert "no campaigns yet" in screen.banner.label.text()
     ctrl(qtbot, screen, Qt.Key.Key_N)
     dialog = screen.campaign_dialog
@@ -42,7 +42,7 @@ def test_new_campaign_from_a_template_with_its_own_calling_hours(screen, qtbot, 
     qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
 
     assert "Care tracker, winter is started" in screen.banner.label.text()
-    [campaign] = list_campaigns(sqlite_db)
+    [campaign] = list_campaigns(db)
     assert campaign.owner == "Pat"
     window = template_of(campaign).window
     assert window.start.hour == 9 and 6 not in window.days
@@ -51,10 +51,10 @@ def test_new_campaign_from_a_template_with_its_own_calling_hours(screen, qtbot, 
     assert screen.current().name == "Care tracker, winter"
 
 
-def test_enrol_by_source_then_make_todays_round_then_pause(screen, qtbot, sqlite_db):
+def test_enrol_by_source_then_make_todays_round_then_pause(screen, qtbot, db):
     from outbound.queue.campaigns import create_campaign
 
-    create_campaign(sqlite_db, "care_capacity_tracker", "Care tracker")
+    create_campaign(db, "care_capacity_tracker", "Care tracker")
     screen.refresh()
     ctrl(qtbot, screen, Qt.Key.Key_E, shift=True)
     dialog = screen.enrol_dialog
@@ -91,10 +91,10 @@ def test_a_bad_choice_is_a_message_not_a_crash(screen, qtbot):
     dialog.reject()
 
 
-def test_changing_a_campaign_shows_its_settings(screen, qtbot, sqlite_db):
+def test_changing_a_campaign_shows_its_settings(screen, qtbot, db):
     from outbound.queue import campaigns as engine
 
-    engine.create_campaign(sqlite_db, "care_capacity_tracker", "Care tracker", owner="Pat",
+    engine.create_campaign(db, "care_capacity_tracker", "Care tracker", owner="Pat",
                            overrides={"max_attempts": 3})
     screen.refresh()
     qtbot.keyClick(screen, Qt.Key.Key_F2)
@@ -106,6 +106,6 @@ def test_changing_a_campaign_shows_its_settings(screen, qtbot, sqlite_db):
     dialog.max_attempts.setValue(4)
     dialog.accept()
     if hasattr(engine, "update_campaign"):
-        assert template_of(list_campaigns(sqlite_db)[0]).max_attempts == 4
+        assert template_of(list_campaigns(db)[0]).max_attempts == 4
     else:
         assert "not possible in this version" in screen.banner.label.text()

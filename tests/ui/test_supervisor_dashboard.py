@@ -25,11 +25,12 @@ MORNING = datetime.combine(CALLING_DAY, time(10, 30), tzinfo=LONDON)
 
 
 @pytest.fixture
-def setup(qtbot, sqlite_db, tmp_path):
+def setup(qtbot, db, tmp_path):
+    """On SQLite and on PostgreSQL: the dashboard's own queries run on both."""
     Operations.synchronous = True
-    build_demo(sqlite_db, scale=0.05)
-    campaign = care_tracker(sqlite_db, CALLING_DAY)
-    yield sqlite_db, tmp_path, campaign
+    build_demo(db, scale=0.05)
+    campaign = care_tracker(db, CALLING_DAY)
+    yield db, tmp_path, campaign
     Operations.synchronous = False
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 
@@ -180,8 +181,32 @@ class MainWindow(QMainWindow):
         self.database_label.setAccessibleName("Database in use")
         self.user_label = QLabel(f"Signed in as {self.services.user.describe()}")
         self.user_label.setAccessibleName("Signed in as")
+        self.overdue_button = QToolButton()
+        self.overdue_button.setAutoRaise(True)
+        self.overdue_button.setAccessibleName("Overdue call-backs")
+        self.overdue_button.setIcon(theme.icon("warning"))
+        self.overdue_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.overdue_button.clicked.connect(lambda: self.show_screen("dashboard"))
+        self.overdue_button.hide()
         self.statusBar().addWidget(self.database_label, 1)
+        self.statusBar().addPermanentWidget(self.overdue_button)
         self.statusBar().addPermanentWidget(self.user_label)
+        scheduler = self.services.scheduler
+        if scheduler is not None:
+            scheduler.callbacks_overdue.connect(self.show_overdue)
+
+    def show_overdue(self, overdue: list) -> None:  # type: ignore[type-arg]
+        """The scheduler's five-minute look at call-backs nobody has taken."""
+        mine = [c for c in overdue if self.services.user.is_supervisor
+                or c.owner in (None, self.services.user.name)]
+        self.overdue_button.setVisible(bool(mine))
+        if mine:
+            count = len(mine)
+            self.overdue_button.setText(
+                f"{count} call-back{'s' if count != 1 else ''} overdue")
+            self.overdue_button.setToolTip("\n".join(
+                f"{c.contact_name}, due {c.callback_at.astimezone():%H:%M}"
+                for c in mine[:10]))
 
     def screen_keys(self) -> list[str]:
         return [s.key for s in self.specs]

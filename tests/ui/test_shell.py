@@ -175,3 +175,32 @@ def test_keyboard_shortcuts_help_lists_every_action(window, qtbot):
     keys = {table.item(r, 2).text() for r in range(table.rowCount())}
     assert {"Ctrl+1", "Ctrl+7", "Ctrl+N", "F5"} <= keys
     dialogs[0].close()
+
+
+def test_overdue_call_backs_show_in_the_status_bar(window, qtbot):
+    from datetime import UTC, datetime
+
+    from outbound.schedule import OverdueCallback
+
+    due = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+    window.show_overdue([OverdueCallback(1, 1, "Oak House", None, due),
+                         OverdueCallback(2, 1, "Elm Court", "Amira", due)])
+    assert window.overdue_button.isVisible()
+    assert window.overdue_button.text() == "2 call-backs overdue"
+    qtbot.mouseClick(window.overdue_button, Qt.MouseButton.LeftButton)
+    assert window.current_screen_key() == "dashboard"
+    window.show_overdue([])
+    assert not window.overdue_button.isVisible()
+
+
+def test_the_scheduler_starts_after_the_window_and_screens_can_reach_it(qtbot, sqlite_db,
+                                                                        tmp_path):
+    session = ClientSession(sqlite_db, temp_settings(tmp_path), run_scheduler=True)
+    services = services_for(sqlite_db, tmp_path)
+    session.open_window(services.user)
+    qtbot.addWidget(session.window)
+    link = session.window.services.scheduler
+    assert link is session.scheduler
+    assert link.scheduler is None  # not yet: start-up does not wait for it
+    session.window.services.campaigns_changed()  # harmless before it starts
+    session.stop()

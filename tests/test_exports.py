@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +250,7 @@ def test_a_failure_half_way_leaves_the_earlier_file_and_no_part_files(db, folder
     calls = {"n": 0}
     from outbound.exports.reading import LondonClock
 
-    real = LondonClock.wall
+    real, real_text = LondonClock.wall, LondonClock.wall_text
 
     def failing(self: LondonClock, value: Any) -> datetime | None:
         calls["n"] += 1
@@ -258,7 +258,14 @@ def test_a_failure_half_way_leaves_the_earlier_file_and_no_part_files(db, folder
             raise RuntimeError("the network went away")
         return real(self, value)
 
+    def failing_text(self: LondonClock, value: Any) -> str | None:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("the network went away")
+        return real_text(self, value)
+
     monkeypatch.setattr(LondonClock, "wall", failing)
+    monkeypatch.setattr(LondonClock, "wall_text", failing_text)
     with pytest.raises(RuntimeError):
         export_answers(db, seeded.campaign_id, fmt=fmt, layout="long", out=out)
     assert sorted((p.name, p.read_bytes()) for p in folder.iterdir()) == before
@@ -342,3 +349,20 @@ def test_an_answer_its_form_did_not_declare_is_never_dropped_silently(db, folder
     rows = read_csv(long.path)
     assert [(r["Field"], r["Value"]) for r in rows] == [
         ("service_type", "Domiciliary care"), ("mystery", "'\tfrom an old client")]
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ("2026-03-29 00:59:59.000000", "2026-03-29 00:59:59"),   # the last second of GMT
+    ("2026-03-29 01:00:00.000000", "2026-03-29 02:00:00"),   # BST from here
+    ("2026-10-25 00:30:00.000000", "2026-10-25 01:30:00"),   # the first 01:30 (BST)
+    ("2026-10-25 01:30:00.000000", "2026-10-25 01:30:00"),   # the second 01:30 (GMT)
+    ("2026-06-30 23:15:07.123456", "2026-07-01 00:15:07"),
+])
+def test_stored_instants_show_on_the_london_clock(stored, shown):
+    from outbound.exports.reading import LondonClock
+
+    clock = LondonClock()
+    assert clock.wall_text(stored) == shown
+    assert clock.wall(stored) == datetime.fromisoformat(shown)
+    moment = datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    assert clock.wall_text(moment) == shown

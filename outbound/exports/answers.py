@@ -195,8 +195,7 @@ class _Rows:
         return found
 
     def _recorded(self, value: Any) -> Any:
-        wall = self.clock.wall(value)
-        return wall.isoformat(" ") if self.csv and wall is not None else wall
+        return self.clock.wall_text(value) if self.csv else self.clock.wall(value)
 
     def wide(self, batches: Iterator[list[Row[Any]]]) -> Iterator[list[Any]]:
         names = [f.name for f in self.fields]

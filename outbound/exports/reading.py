@@ -118,6 +118,27 @@ class LondonClock:
 
     def __init__(self) -> None:
         self._offsets: dict[tuple[int, int], timedelta] = {}
+        self._hours: dict[str, str | None] = {}
+
+    def wall_text(self, value: datetime | str | None) -> str | None:
+        """The wall-clock time as "YYYY-MM-DD HH:MM:SS", for CSV.
+
+        SQLite's UTC text needs no datetime at all: London is a whole number of hours
+        from UTC, so only the date and hour change, and they are looked up per hour.
+        """
+        if isinstance(value, str) and len(value) >= 19 and value[10] == " ":
+            hour = value[:13]
+            prefix = self._hours.get(hour, "")
+            if prefix == "":
+                wall = self.wall(hour + ":00:00")
+                whole = wall is not None and (wall - datetime.fromisoformat(
+                    hour + ":00:00")).total_seconds() % 3600 == 0
+                prefix = self._hours[hour] = (
+                    wall.isoformat(" ")[:13] if whole and wall is not None else None)
+            if prefix is not None:
+                return prefix + value[13:19]
+        wall = self.wall(value)
+        return wall.isoformat(" ") if wall is not None else None
 
     def wall(self, value: datetime | str | None) -> datetime | None:
         """``value`` is a datetime (PostgreSQL) or the UTC text SQLite stores."""

@@ -204,3 +204,26 @@ def test_the_scheduler_starts_after_the_window_and_screens_can_reach_it(qtbot, s
     assert link.scheduler is None  # not yet: start-up does not wait for it
     session.window.services.campaigns_changed()  # harmless before it starts
     session.stop()
+
+
+def test_every_control_a_person_can_reach_has_a_name(window, sqlite_db):
+    from PySide6.QtWidgets import QAbstractButton, QWidget
+
+    from outbound.demo import build_demo
+
+    build_demo(sqlite_db, scale=0.02)
+    unnamed = []
+    for key in window.screen_keys():
+        if key == "calls":  # the call screen has its own tests
+            continue
+        screen = window.show_screen(key)
+        screen.refresh()
+        for widget in screen.findChildren(QWidget):
+            if not widget.isVisibleTo(screen) \
+                    or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                continue
+            text = widget.text() if isinstance(widget, QAbstractButton) else ""
+            if not (widget.accessibleName() or text):
+                unnamed.append(f"{key}: {type(widget).__name__} in "
+                               f"{type(widget.parent()).__name__}")
+    assert unnamed == []

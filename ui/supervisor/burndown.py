@@ -41,6 +41,7 @@ class BurnDownChart(QChartView):
         super().__init__(self.chart_, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName("Burn-down: calls left over time")
+        self.viewport().setAccessibleName("Burn-down chart")
         self.setMinimumHeight(220)
         self.chart_.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_.setMargins(QMargins(4, 4, 4, 4))

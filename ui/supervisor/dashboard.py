@@ -166,6 +166,7 @@ class DashboardScreen(QWidget):
         flag_layout.addWidget(screen_toolbar([self.seen_action], "Flag actions"))
         flag_layout.addWidget(self.flag_table)
         self.tabs = named(QTabWidget(), "Lists")
+        self.tabs.tabBar().setAccessibleName("Lists to show")
         self.tabs.addTab(self.agent_table, "&Agents")
         self.tabs.addTab(self.overdue_table, "&Overdue call-backs")
         self.tabs.addTab(escalations, "&Waiting for a supervisor")

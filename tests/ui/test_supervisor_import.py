@@ -54,6 +54,11 @@ def test_importing_a_list_with_a_changed_column(screen, qtbot, sqlite_db, tmp_pa
     assert wizard.currentPage() is mapping
     assert mapping.combos["Tel No"].currentData() == "phone"
     assert mapping.combos["Manager"].currentText() == "Keep as an extra detail"
+    activate(qtbot, wizard)
+    mapping.combos["Home name"].setFocus()
+    qtbot.waitUntil(mapping.combos["Home name"].hasFocus)
+    qtbot.keyClick(mapping.combos["Home name"], Qt.Key.Key_Tab)
+    assert mapping.combos["Tel No"].hasFocus()  # the choices are reached by keyboard
     mapping.choose("Manager", "role")
     mapping.choose("Website", "-")
     assert "Manager\n→ Role" in mapping.preview.horizontalHeaderItem(4).text()

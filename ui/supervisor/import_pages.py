@@ -129,6 +129,8 @@ class MappingPage(QWizardPage):
         self.columns.verticalHeader().hide()
         self.columns.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.columns.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.columns.setTabKeyNavigation(False)  # Tab goes from one column's choice to the next
+        self.columns.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = self.columns.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

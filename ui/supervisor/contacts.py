@@ -53,6 +53,7 @@ class ContactsScreen(QWidget):
         self._generation = 0
         self._choices_loaded = False
         self.current_contact: Contact | None = None
+        self._wanted_contact = 0
         self.banner = MessageBanner(self)
 
         self.search = named(QLineEdit(), "Search contacts",
@@ -223,8 +224,13 @@ class ContactsScreen(QWidget):
 
     def load_contact(self, contact_id: int) -> None:
         db = self.services.db
+        self._wanted_contact = contact_id
         run_in_background(self, lambda _op: contacts.get_contact(db, contact_id),
-                          self._show_contact, self.banner.error)
+                          self._loaded_contact, self.banner.error)
+
+    def _loaded_contact(self, contact: Contact) -> None:
+        if contact.id == self._wanted_contact:  # not one overtaken by a later choice
+            self._show_contact(contact)
 
     def _show_contact(self, contact: Contact | None) -> None:
         self.current_contact = contact

@@ -68,8 +68,7 @@ class CallPage(QWidget):
         self.forms = QStackedWidget()
         self.forms.setAccessibleName("Answers")
         self.form_views: dict[str, FormView] = {}
-        self.booking_area = QVBoxLayout()
-        self.booking_area.setContentsMargins(0, 0, 0, 0)
+        self.booking: QWidget | None = None
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName("Notes")
         self.notes.setPlaceholderText("Anything said on the call that the form does not ask")
@@ -96,8 +95,8 @@ class CallPage(QWidget):
         right_layout.setContentsMargins(6, 0, 0, 0)
         right_layout.setSpacing(4)
         right_layout.addLayout(header)
-        right_layout.addWidget(self.forms, 1)
-        right_layout.addLayout(self.booking_area)
+        right_layout.addWidget(self.forms, 2)
+        self.right_layout = right_layout
         right_layout.addWidget(notes_title)
         right_layout.addWidget(self.notes)
 
@@ -138,6 +137,12 @@ class CallPage(QWidget):
         layout.addWidget(self.columns, 1)
         layout.addWidget(self.picker)
         layout.addWidget(self.outcomes)
+
+    def set_booking(self, widget: QWidget) -> None:
+        """Put the slot picker under the form (booking campaigns only)."""
+        self.booking = widget
+        self.right_layout.insertWidget(self.right_layout.indexOf(self.forms) + 1, widget, 3)
+        self.fix_tab_order()
 
     def form_view(self, form: FormDefinition) -> tuple[FormView, bool]:
         """The view for this form, made the first time it is needed (True when new)."""
@@ -185,6 +190,8 @@ class CallPage(QWidget):
         if view is not None:
             for row in view.rows.values():
                 chain.extend(_focusable(row))
+        if self.booking is not None:
+            chain.extend(_focusable(self.booking))
         chain.extend(extra or [])
         chain.append(self.notes)
         chain.extend(self.outcomes.buttons.values())
@@ -196,5 +203,7 @@ class CallPage(QWidget):
 
 def _focusable(widget: QWidget) -> list[QWidget]:
     """The controls inside ``widget`` that Tab stops at, in the order they were made."""
+    window = widget.window()
     return [child for child in widget.findChildren(QWidget)
-            if child.focusPolicy() & Qt.FocusPolicy.TabFocus and child.focusProxy() is None]
+            if child.focusPolicy() & Qt.FocusPolicy.TabFocus and child.focusProxy() is None
+            and child.window() is window]

@@ -35,13 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outbound.campaigns.template import CampaignTemplate
+from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.clock import utcnow
 from outbound.forms import Validation, check_answers, save_draft
 from outbound.forms.local_drafts import remove_local_draft
 from outbound.queue.campaigns import list_campaigns, template_of
 from outbound.queue.claim import release_task, renew_lease
 from ui.agent import call_data
+from ui.agent.booking_data import Booked, BookingRules
 from ui.agent.call_data import (
     CallCard,
     OutcomeRequest,
@@ -54,6 +55,7 @@ from ui.agent.drafts import DraftKeeper, WriteGate
 from ui.agent.keys import CallAction, make_action, outcome_action
 from ui.agent.notice import Notice
 from ui.agent.outcome_flow import OutcomeFlow
+from ui.agent.slot_picker import BookingCall, SlotPicker
 from ui.agent.style import CALL_SCREEN_STYLE
 from ui.agent.waiting_panel import WaitingPanel
 from ui.operations import run_in_background
@@ -111,6 +113,7 @@ class CallScreen(OutcomeFlow, QWidget):
         self._dialled_at: datetime | None = None
         self._connected_forms: set[str] = set()
         self.on_break = False
+        self.slots: SlotPicker | None = None
         self._build()
         self._make_actions()
         self._lease = QTimer(self, interval=LEASE_RENEW_MS)
@@ -183,6 +186,10 @@ class CallScreen(OutcomeFlow, QWidget):
         make_action(self, CallAction.BREAK, self.break_box.toggle)
         make_action(self, CallAction.PUT_BACK, self.put_back)
         make_action(self, CallAction.RETRY, self.retry_database)
+        make_action(self, CallAction.BOOK, lambda: self._slot_action("book_now"))
+        make_action(self, CallAction.WAITING_LIST,
+                    lambda: self._slot_action("join_waiting_list"))
+        make_action(self, CallAction.SAVE_CALENDAR, lambda: self._slot_action("save_calendar"))
 
     def _window_has_key(self, key: str) -> bool:
         window = self.window()
@@ -303,6 +310,11 @@ class CallScreen(OutcomeFlow, QWidget):
         self._armed = None
         self._dialled_at = None
         view = self.page.show_card(card)
+        slots = self._slot_picker(template)
+        if slots is not None:
+            slots.start(BookingCall(card.task.campaign_id, card.task.contact_id,
+                                    card.task.task_id, card.name),
+                        BookingRules.of(template.booking))
         if view.form.fingerprint not in self._connected_forms:   # a form seen the first time
             self._connected_forms.add(view.form.fingerprint)
             view.edited.connect(self._form_edited)
@@ -333,6 +345,8 @@ class CallScreen(OutcomeFlow, QWidget):
         self.timer.stop()
         self._lease.stop()
         self.page.picker.hide()
+        if self.slots is not None:
+            self.slots.finish()
         self.waiting.show_sentence(sentence)
         self.queue_label.setText("")
         self.pages.setCurrentWidget(self.waiting)
@@ -373,6 +387,49 @@ class CallScreen(OutcomeFlow, QWidget):
     def _form_edited(self) -> None:
         self._recheck()
         self._keep_draft()
+        if self.slots is not None and self.slots.isVisible():
+            self.slots.answers_changed()
+
+    # -- booking ------------------------------------------------------------------------
+
+    def _slot_picker(self, template: CampaignTemplate) -> SlotPicker | None:
+        """The slot picker for a booking campaign (made the first time), else None."""
+        if self.slots is not None:
+            self.slots.finish()
+        if not template.booking:
+            if self.slots is not None:
+                self.slots.hide()
+            return None
+        if self.slots is None:
+            self.slots = SlotPicker(self.db, self.agent, lambda: self.clock(),
+                                    lambda: dict(self.check.cleaned),
+                                    lambda: self.page.notes.toPlainText())
+            self.slots.sig_said.connect(
+                lambda text, level: self.notice.say(text, level, kind="hint"))
+            self.slots.sig_booked.connect(self._slot_booked)
+            self.page.set_booking(self.slots)
+        self.slots.show()
+        return self.slots
+
+    def _slot_booked(self, booked: Booked) -> None:
+        outcome = self._booking_outcome()
+        key = f" press {outcome.key.upper()} ({outcome.label}) to finish the call" \
+            if outcome else " choose the outcome"
+        references = ", ".join(a.reference for a in booked.appointments)
+        self.notice.say(f"Booked ({references}): read the confirmation out, then{key}.",
+                        "success", kind="hint", lasting=True)
+        if outcome is not None and outcome.code in self.page.outcomes.buttons:
+            self.page.outcomes.buttons[outcome.code].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _booking_outcome(self) -> Outcome | None:
+        """The outcome that finishes a call with its answers: "Booked" in a booking drive."""
+        if self.template is None:
+            return None
+        return next((o for o in self.template.outcomes if o.needs_form and o.completes), None)
+
+    def _slot_action(self, name: str) -> None:
+        if self.state == "call" and self.slots is not None and self.slots.isVisible():
+            getattr(self.slots, name)()
 
     def _notes_edited(self) -> None:
         if self.card is not None and self.state == "call":

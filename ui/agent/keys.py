@@ -26,6 +26,9 @@ class CallAction(Enum):
     BREAK = "break_after_call"
     PUT_BACK = "put_back"
     RETRY = "retry_database"
+    BOOK = "book"
+    WAITING_LIST = "waiting_list"
+    SAVE_CALENDAR = "save_calendar"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,12 @@ KEYS: dict[CallAction, CallKey] = {
                                  "(your answers so far are kept with it)"),
     CallAction.RETRY: CallKey("Try the database again", ("Ctrl+R",),
                               "When the database could not be reached"),
+    CallAction.BOOK: CallKey("Book the time held", ("Ctrl+B",),
+                             "Booking campaigns: book the time (or both parts) held"),
+    CallAction.WAITING_LIST: CallKey("Put on the waiting list", ("Ctrl+L",),
+                                     "Booking campaigns: wait for an earlier place"),
+    CallAction.SAVE_CALENDAR: CallKey("Save the calendar file", ("Ctrl+S",),
+                                      "Booking campaigns: save the confirmation as .ics"),
 }
 
 

@@ -63,7 +63,14 @@ class OutcomeFlow:
             self.notice.say("Book the call-back (Enter) or go back to the call (Esc) first.",
                             "info", kind="hint")
             return
-        if outcome.suppresses and not self._confirmed_twice(outcome):
+        if outcome.suppresses and not self._confirmed_twice(
+                outcome, f"{self.card.name} will not be called again, in any campaign."):
+            return
+        slots = self.slots
+        if (slots is not None and slots.isVisible() and outcome is self._booking_outcome()
+                and slots.booked is None and not self._confirmed_twice(
+                    outcome, "nothing is booked on this call yet (choose a time and press "
+                    "Ctrl+B to book it).")):
             return
         if outcome.callback:
             picker.open_for(outcome, self.template)
@@ -76,16 +83,15 @@ class OutcomeFlow:
                 return
         self._record(outcome)
 
-    def _confirmed_twice(self, outcome: Outcome) -> bool:
+    def _confirmed_twice(self, outcome: Outcome, why: str) -> bool:
+        """True on the second press of the same key within a few seconds."""
         now = time.monotonic()
         if self._armed and self._armed[0] == outcome.code and now < self._armed[1]:
             self._armed = None
             return True
         self._armed = (outcome.code, now + CONFIRM_SECONDS)
-        name = self.card.name if self.card else "This person"
         self.notice.say(f"Press {outcome.key.upper()} again to record “{outcome.label}”: "
-                        f"{name} will not be called again, in any campaign.", "warning",
-                        kind="hint")
+                        f"{why}", "warning", kind="hint")
         return False
 
     def _show_problems(self, check: Validation) -> None:

@@ -95,8 +95,19 @@ def _fixed_columns(info: CampaignInfo) -> list[FixedColumn]:
     ]
 
 
-LONG_HEADER = ("Reference", "District", "Name", "Round", "Recorded at", "Form version",
-               "Field", "Label", "Value", "Unit", "Flagged")
+def _long_columns(info: CampaignInfo) -> list[FixedColumn]:
+    kept = ("Reference", "District", "Name", "Round", "Recorded at", "Form version")
+    return [c for c in _fixed_columns(info) if c.heading in kept] + [
+        FixedColumn("Field", "Text", "The question's field name; the rows below describe "
+                    "each one."),
+        FixedColumn("Label", "Text", "The question as the form asked it."),
+        FixedColumn("Value", "As the field's type", "The answer: numbers as numbers, "
+                    "Yes / No, and several choices separated by “; ”."),
+        FixedColumn("Unit", "Text", "What the number counts (beds, staff, people)."),
+        FixedColumn("Flagged", "Yes / No", "Yes when this answer crossed an alert threshold."),
+    ]
+
+
 YES_NO = {True: "Yes", False: "No"}
 
 
@@ -303,7 +314,8 @@ def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: La
             header = [c.heading for c in fixed] + [f.heading for f in fields]
             rows = builder.wide(batches)
         else:
-            header = list(LONG_HEADER)
+            fixed = _long_columns(info)
+            header = [c.heading for c in fixed]
             rows = builder.long(batches)
         dictionary = (DICTIONARY_HEADER, dictionary_rows(fixed, fields))
         count, dictionary_path, warnings = write_table_file(

@@ -199,3 +199,53 @@ def test_search_finds_by_name_postcode_and_number(db, shared_data):
     assert count_contacts(db, ContactFilter(search="allingham")) == 1
     assert count_contacts(db, ContactFilter(search="WA15 6SQ")) >= 1
     assert count_contacts(db, ContactFilter(search="0161 929 1783")) == 1
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_repeats_in_later_batches_are_duplicates_in_workers_too(db, tmp_path, monkeypatch,
+                                                                workers):
+    import outbound.importing as importing
+
+    monkeypatch.setattr(importing, "workers_for", lambda _estimate: workers)
+    rows = [["Name", "Telephone", "Postcode"]]
+    for i in range(12):
+        rows.append([f"Resident {i}", f"0113 496 {i:04d}", "PN1 1AB"])   # phone + name
+        rows.append([f"Nobody {i}", "NA", f"PN{i % 3 + 1} 2CD"])         # name + postcode
+    rows += [["RESIDENT 3", "01134960003", ""],        # same number and name, other batch
+             ["Nobody 4", "", "pn2 2cd"],              # same name and postcode
+             ["Nobody 4", "", "PN3 2CD"],              # another postcode: someone else
+             ["Resident 5", "0113 496 0099", ""]]      # another number: someone else
+    path = write_csv(tmp_path / "repeats.csv", rows)
+    first = import_file(db, path, batch_size=5)
+    assert (first.created, first.counts["duplicate"]) == (26, 2)
+    assert sorted(i.row_number for i in first.issues if i.outcome == "duplicate") == [26, 27]
+    before = snapshot(db)
+    again = import_file(db, path, batch_size=5)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 26)
+    assert again.counts["duplicate"] == 2
+    assert snapshot(db)[:2] == before[:2]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_refreshed_list_by_reference_in_workers_too(db, tmp_path, monkeypatch, workers):
+    import outbound.importing as importing
+
+    monkeypatch.setattr(importing, "workers_for", lambda _estimate: workers)
+    header = ["Reference", "Name", "Telephone", "Expiry date", "Notes"]
+    rows = [[f"B{i}", f"Holder {i}", f"0113 496 {i:04d}", "31/03/2027", ""] for i in range(20)]
+    import_file(db, write_csv(tmp_path / "a.csv", [header, *rows]), batch_size=3)
+    rows[4][3] = "30/04/2028"                     # a renewed pass
+    rows[7][4] = "BSL"                            # a new note
+    rows[9][2] = "0113 496 9999"                  # a new number
+    rows.append(list(rows[4]))                    # the renewed pass again, later on
+    report = import_file(db, write_csv(tmp_path / "b.csv", [header, *rows]), batch_size=3)
+    assert (report.created, report.updated, report.unchanged) == (0, 3, 17)
+    assert report.counts["duplicate"] == 1
+    with db.read() as s:
+        renewed = s.scalars(select(Contact).where(Contact.external_ref == "B4")).one()
+        assert renewed.expiry_date.isoformat() == "2028-04-30"
+        noted = s.scalars(select(Contact).where(Contact.external_ref == "B7")).one()
+        assert noted.attributes == {"Notes": "BSL"}
+        moved = s.scalars(select(Contact).where(Contact.external_ref == "B9")).one()
+        assert [p.e164 for p in moved.phones] == ["+441134969999"]
+        assert moved.primary_phone == "+441134969999"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ from outbound.importing.columns import (
 )
 from outbound.importing.parallel import parsed_batches, workers_for
 from outbound.importing.report import ImportReport
-from outbound.importing.rows import ContactRecord, RowIssue
+from outbound.importing.rows import ISSUES, OUTCOME, ROW_NUMBER, ParsedRow
 from outbound.importing.table import ImportRefused, TableReader, open_table
 from outbound.importing.writer import ContactWriter
 
@@ -134,19 +135,12 @@ def import_rows(
         report.import_id = run.id
         writer = ContactWriter(session, import_id=run.id, source=report.source,
                                by_reference=ref_header is not None, now=utcnow())
-        batches = parsed_batches(rows, headers=headers, mapping=final_mapping, kind=kind,
-                                 batch_size=batch_size, workers=workers_for(estimate))
+        batches = parsed_batches(rows, headers=headers, mapping=final_mapping,
+                                 batch_size=batch_size, workers=workers_for(estimate),
+                                 default_kind=kind, by_reference=writer.by_reference,
+                                 source=writer.source, stamp=writer.stamp, import_id=run.id)
         for parsed in batches:
-            batch: list[ContactRecord] = []
-            pending_issues: list[RowIssue] = []
-            for item in parsed:
-                report.rows_read += 1
-                if isinstance(item, RowIssue):
-                    report.counts["error"] += 1
-                    pending_issues.append(item)
-                else:
-                    batch.append(item)
-            _flush(session, writer, batch, pending_issues, report, run.id)
+            _store(writer, parsed, report)
             if cancel is not None and cancel.is_set():
                 raise ImportCancelled("The import was cancelled; nothing was saved.")
             if progress is not None:
@@ -170,22 +164,35 @@ def import_rows(
     return report
 
 
-def _flush(session: Session, writer: ContactWriter, batch: list[ContactRecord],
-           issues: list[RowIssue], report: ImportReport, import_id: int) -> None:
-    results = writer.write(batch) if batch else []
-    for record, result in zip(batch, results, strict=True):
-        if result == "duplicate":
-            report.counts["duplicate"] += 1
-            issues.append(RowIssue(record.row_number, None, "duplicate",
-                                   "repeats an earlier row of this file or a stored contact "
-                                   "already matched by this import"))
-            continue
-        report.counts[record.outcome] += 1
-        setattr(report, result, getattr(report, result) + 1)
-        issues.extend(record.issues)
-        report.premium_flagged += sum(1 for i in record.issues if i.outcome == "premium")
-    issues.sort(key=lambda i: i.row_number)
-    for issue in issues:
-        report.add_issue(issue)
+_DUPLICATE = ("repeats an earlier row of this file or a stored contact already matched "
+              "by this import")
+
+
+def _store(writer: ContactWriter, parsed: list[ParsedRow], report: ImportReport) -> None:
+    """Write one batch and count it into the report, its issues in row order."""
+    stored = [row for row in parsed if row[OUTCOME] != "error"]
+    results = iter(writer.write(stored) if stored else ())
+    counts = report.counts
+    tally = {"created": 0, "updated": 0, "unchanged": 0}
+    issues: list[tuple[Any, ...]] = []
+    for row in parsed:
+        outcome = row[OUTCOME]
+        if outcome != "error":
+            result = next(results)
+            if result == "duplicate":
+                counts["duplicate"] += 1
+                issues.append((writer.import_id, row[ROW_NUMBER], None, "duplicate",
+                               _DUPLICATE))
+                continue
+            tally[result] += 1
+        counts[outcome] += 1
+        if row[ISSUES]:
+            issues.extend(row[ISSUES])
+    report.rows_read += len(parsed)
+    report.created += tally["created"]
+    report.updated += tally["updated"]
+    report.unchanged += tally["unchanged"]
     if issues:
+        report.premium_flagged += sum(1 for issue in issues if issue[3] == "premium")
+        report.add_issue_rows(issues)
         writer.insert_issues(issues)

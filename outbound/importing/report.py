@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,13 @@ class ImportReport:
         self.issues_total += 1
         if len(self.issues) < MAX_ISSUES_KEPT:
             self.issues.append(issue)
+
+    def add_issue_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Add import_issue rows (import_id, row_number, column, outcome, message)."""
+        self.issues_total += len(rows)
+        room = MAX_ISSUES_KEPT - len(self.issues)
+        if room > 0:
+            self.issues.extend(RowIssue(*row[1:]) for row in rows[:room])
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1,7 +1,8 @@
-"""One row of a call list turned into a contact record, with what was wrong with it.
+"""One row of a call list turned into a contact row, with what was wrong with it.
 
-Pure functions: no database. The importer calls this for every row, so it is kept to
-the work that must be done (the phone parsing dominates).
+Pure functions: no database. The importer calls this for every row, often in worker
+processes, so it does all the per-row work (the phone parsing dominates) and hands back
+rows in the form they are stored in.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any, Literal
 
 from outbound.phones import PhoneCell, PhoneNumber, parse_phone_cell
@@ -44,23 +46,38 @@ class RowIssue:
                 "reason": self.message}
 
 
-@dataclass(slots=True)
-class ContactRecord:
-    """What a row says about a contact, ready to be stored."""
+# A parsed row travels from a worker process to the writer as primitives only (tuples,
+# str, int, bool, None), so that it is cheap to send and the importing process builds
+# nothing from it: (row_number, outcome, key, contact, phones, issues) where
+#   outcome  "valid", "repaired", "invalid_phone", or "error" (nothing else is set);
+#   key      what duplicates are found by: ("ref", ref), ("phone", e164, name_key) or
+#            ("name", name_key, postcode);
+#   contact  the contact row in CONTACT_COLUMNS order, ready to insert but for its id;
+#   phones   contact_phone rows in PHONE_COLUMNS order, but for the contact id;
+#   issues   import_issue rows in ISSUE_COLUMNS order.
+ParsedRow = tuple[int, str, tuple[Any, ...] | None, tuple[Any, ...] | None,
+                  tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]
+ROW_NUMBER, OUTCOME, KEY, CONTACT, PHONES, ISSUES = range(6)
 
-    row_number: int
-    name: str
-    kind: str
-    values: dict[str, Any]          # column values of the contact table (bar phones)
-    phones: list[PhoneNumber]        # usable first, then the unusable ones as imported
-    attributes: dict[str, str]
-    outcome: RowOutcome
-    issues: list[RowIssue] = field(default_factory=list)
-    # Worked out once, where the row is parsed (possibly in a worker process).
-    name_key: str = ""
-    primary_phone: str | None = None
-    attributes_json: str = "{}"
-    phone_rows: list[tuple[Any, ...]] = field(default_factory=list)  # as contact_phone rows
+CONTACT_COLUMNS = (
+    "kind", "name", "name_key", "organisation", "role", "email", "address", "postcode",
+    "district", "source", "external_ref", "expiry_date", "preferred_contact",
+    "accessibility_needs", "attributes", "primary_phone", "do_not_call", "created_at",
+    "updated_at", "last_import_id")
+PHONE_COLUMNS = ("position", "e164", "extension", "raw", "line_type", "usable", "note")
+ISSUE_COLUMNS = ("import_id", "row_number", "column", "outcome", "message")
+C = {column: index for index, column in enumerate(CONTACT_COLUMNS)}
+_PARSED_FIELDS = ("name", "first_name", "last_name", "organisation", "role", "address",
+                  "district", "external_ref", "accessibility_needs", "kind", "notes", "phone",
+                  "postcode", "email", "expiry_date", "preferred_contact")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _name_key(name: str) -> str:
+    """outbound.text.name_key, without its Unicode work for the usual all-ASCII name."""
+    if name.isascii():
+        return _NOT_WORD.sub(" ", name.lower().replace("&", " and ")).strip()
+    return name_key(name)
 
 
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -90,13 +107,24 @@ def parse_date(text: str) -> date | None:
 
 
 class RowParser:
-    """Turns rows of cells into ContactRecords, given the header -> field mapping."""
+    """Turns rows of cells into ParsedRows, given the header -> field mapping.
+
+    ``source``, ``stamp`` (created/updated time as the database stores it) and
+    ``import_id`` go into every contact row as they are; ``by_reference`` says whether
+    duplicates are found by external reference first.
+    """
 
     def __init__(self, headers: Sequence[str], mapping: Mapping[str, str], *,
-                 default_kind: str = "person", region: str = "GB") -> None:
+                 default_kind: str = "person", region: str = "GB",
+                 by_reference: bool = False, source: str = "", stamp: Any = None,
+                 import_id: int | None = None) -> None:
         self.headers = list(headers)
         self.region = region
         self.default_kind = default_kind
+        self.by_reference = by_reference
+        self.source = source
+        self.stamp = stamp
+        self.import_id = import_id
         self._field_at: dict[str, int] = {}
         self._alt_at: list[int] = []
         self._extra_at: list[tuple[int, str]] = []
@@ -110,129 +138,132 @@ class RowParser:
                 self._field_at.setdefault(target, index)
             else:
                 self._extra_at.append((index, header))
+        self._columns = {name: self.headers[i] for name, i in self._field_at.items()}
+        # Every field's cell in one C call; a field with no column reads the "" that
+        # parse() appends to the row.
+        self._fields = itemgetter(*(self._field_at.get(f, -1) for f in _PARSED_FIELDS))
 
     def has_field(self, name: str) -> bool:
         return name in self._field_at or (name == "phone_alt" and bool(self._alt_at))
 
     def column_of(self, name: str) -> str | None:
-        index = self._field_at.get(name)
-        return self.headers[index] if index is not None else None
+        return self._columns.get(name)
 
-    def _cell(self, cells: Sequence[str], name: str) -> str:
-        index = self._field_at.get(name)
-        return cells[index] if index is not None else ""
-
-    def parse(self, row_number: int, cells: Sequence[str]) -> ContactRecord | RowIssue:
-        issues: list[RowIssue] = []
-        name = self._cell(cells, "name")
+    def parse(self, row_number: int, cells: Sequence[str]) -> ParsedRow:
+        (name, first_name, last_name, organisation, role, address, district, ref,
+         accessibility, kind, notes, phone, postcode, email, expiry,
+         preferred) = self._fields([*cells, ""])
         if not name:
-            name = " ".join(p for p in (self._cell(cells, "first_name"),
-                                        self._cell(cells, "last_name")) if p)
-        organisation = self._cell(cells, "organisation") or None
+            name = " ".join(p for p in (first_name, last_name) if p)
+        organisation = organisation or None
         if not name and organisation:
             name = organisation
         if not name:
-            return RowIssue(row_number, self.column_of("name"), "error",
-                            "no name: a contact needs a name to be called")
+            return (row_number, "error", None, None, [], [
+                (self.import_id, row_number, self.column_of("name"), "error",
+                 "no name: a contact needs a name to be called")])
 
-        phones, outcome = self._phones(row_number, cells, issues)
-        values: dict[str, Any] = {"organisation": organisation}
-        for simple in ("role", "address", "district", "external_ref", "accessibility_needs"):
-            values[simple] = self._cell(cells, simple) or None
-        self._postcode(row_number, cells, values, issues)
-        self._email(row_number, cells, values, issues)
-        self._expiry(row_number, cells, values, issues)
-        self._preferred(row_number, cells, values, issues)
-        kind = KINDS.get(self._cell(cells, "kind").casefold(), self.default_kind)
+        issues: list[tuple[Any, ...]] = []
+        phones, outcome = self._phones(row_number, phone, cells, issues)
+        if postcode:
+            postcode = self._postcode(row_number, postcode, issues)
+        if email:
+            email = self._email(row_number, email, issues)
+        if expiry:
+            expiry = self._expiry(row_number, expiry, issues)
+        if preferred:
+            preferred = self._preferred(row_number, preferred, issues)
+        kind = KINDS.get(kind.casefold(), self.default_kind) if kind else self.default_kind
         attributes = {header: cells[i] for i, header in self._extra_at if cells[i]}
-        notes = self._cell(cells, "notes")
         if notes:
             attributes["Notes"] = notes
         first = phones[0] if phones else None
-        return ContactRecord(
-            row_number, name, kind, values, phones, attributes, outcome, issues,
-            name_key=name_key(name)[:300],
-            primary_phone=first.e164 if first is not None and first.usable else None,
-            attributes_json=json.dumps(attributes, ensure_ascii=False),
-            phone_rows=[(position, n.e164, n.extension, n.raw[:200], n.line_type, n.usable,
-                         "; ".join(n.repairs) if n.usable else n.problem)
-                        for position, n in enumerate(phones)],
+        primary = first.e164 if first is not None and first.usable else None
+        key_name = _name_key(name)[:300]
+        ref = ref or None
+        if self.by_reference and ref:
+            key: tuple[Any, ...] = ("ref", ref)
+        elif primary:
+            key = ("phone", primary, key_name)
+        else:
+            key = ("name", key_name, postcode or None)
+        contact = (
+            kind, name[:300], key_name, organisation, role or None, email or None,
+            address or None, postcode or None, district or None, self.source, ref,
+            expiry or None, preferred or None, accessibility or None,
+            json.dumps(attributes, ensure_ascii=False) if attributes else "{}", primary,
+            False, self.stamp, self.stamp, self.import_id,
         )
+        phone_rows = [(position, n.e164, n.extension, n.raw[:200], n.line_type, n.usable,
+                       "; ".join(n.repairs) if n.usable else n.problem)
+                      for position, n in enumerate(phones)]
+        return (row_number, outcome, key, contact, phone_rows, issues)
 
-    def _phones(self, row_number: int, cells: Sequence[str],
-                issues: list[RowIssue]) -> tuple[list[PhoneNumber], RowOutcome]:
+    def _issue(self, issues: list[tuple[Any, ...]], row_number: int, column: str | None,
+               outcome: str, message: str) -> None:
+        issues.append((self.import_id, row_number, column, outcome, message))
+
+    def _phones(self, row_number: int, text: str, cells: Sequence[str],
+                issues: list[tuple[Any, ...]]) -> tuple[list[PhoneNumber], str]:
         column = self.column_of("phone")
-        cell = parse_phone_cell(self._cell(cells, "phone"), self.region)
-        found: list[tuple[str | None, PhoneCell]] = [(column, cell)]
+        found: list[tuple[str | None, PhoneCell]] = [(column, parse_phone_cell(text,
+                                                                                self.region))]
         for index in self._alt_at:
             if cells[index]:
                 found.append((self.headers[index], parse_phone_cell(cells[index], self.region)))
         usable: list[PhoneNumber] = []
         unusable: list[PhoneNumber] = []
         repaired = False
+        issue = self._issue
         for col, parsed in found:
             for number in parsed.numbers:
                 if number.usable:
                     usable.append(number)
                     if number.repairs:
                         repaired = True
-                        issues.append(RowIssue(row_number, col, "repaired",
-                                               f"{number.raw}: " + "; ".join(number.repairs)))
+                        issue(issues, row_number, col, "repaired",
+                              f"{number.raw}: " + "; ".join(number.repairs))
                     if number.premium:
-                        issues.append(RowIssue(row_number, col, "premium",
-                                               f"{number.raw} is a premium-rate number"))
+                        issue(issues, row_number, col, "premium",
+                              f"{number.raw} is a premium-rate number")
                 else:
                     unusable.append(number)
-                    issues.append(RowIssue(row_number, col, "invalid_phone",
-                                           f"{number.raw}: {number.problem}"))
+                    issue(issues, row_number, col, "invalid_phone",
+                          f"{number.raw}: {number.problem}")
         if not usable:
             if not unusable:
-                issues.append(RowIssue(row_number, column, "invalid_phone",
-                                       "no phone number given"))
+                issue(issues, row_number, column, "invalid_phone", "no phone number given")
             return unusable, "invalid_phone"
         return usable + unusable, "repaired" if repaired else "valid"
 
-    def _postcode(self, row_number: int, cells: Sequence[str], values: dict[str, Any],
-                  issues: list[RowIssue]) -> None:
-        raw = self._cell(cells, "postcode")
-        values["postcode"] = None
-        if raw:
-            postcode = normalise_postcode(raw)
-            if postcode is None:
-                issues.append(RowIssue(row_number, self.column_of("postcode"), "warning",
-                                       f"“{raw}” is not a UK postcode; left out"))
-            values["postcode"] = postcode
+    def _postcode(self, row_number: int, raw: str, issues: list[tuple[Any, ...]]) -> str | None:
+        postcode = normalise_postcode(raw)
+        if postcode is None:
+            self._issue(issues, row_number, self.column_of("postcode"), "warning",
+                        f"“{raw}” is not a UK postcode; left out")
+        return postcode
 
-    def _email(self, row_number: int, cells: Sequence[str], values: dict[str, Any],
-               issues: list[RowIssue]) -> None:
-        raw = self._cell(cells, "email")
-        values["email"] = None
-        if raw:
-            if _EMAIL.match(raw):
-                values["email"] = raw
-            else:
-                issues.append(RowIssue(row_number, self.column_of("email"), "warning",
-                                       f"“{raw}” is not an email address; left out"))
+    def _email(self, row_number: int, raw: str, issues: list[tuple[Any, ...]]) -> str | None:
+        if _EMAIL.match(raw):
+            return raw
+        self._issue(issues, row_number, self.column_of("email"), "warning",
+                    f"“{raw}” is not an email address; left out")
+        return None
 
-    def _expiry(self, row_number: int, cells: Sequence[str], values: dict[str, Any],
-                issues: list[RowIssue]) -> None:
-        raw = self._cell(cells, "expiry_date")
-        values["expiry_date"] = None
-        if raw:
-            expiry = parse_date(raw)
-            if expiry is None:
-                issues.append(RowIssue(row_number, self.column_of("expiry_date"), "warning",
-                                       f"“{raw}” is not a date (use 31/03/2027); left out"))
-            values["expiry_date"] = expiry
+    def _expiry(self, row_number: int, raw: str, issues: list[tuple[Any, ...]]) -> str | None:
+        """The expiry date as stored (ISO), or None."""
+        expiry = parse_date(raw)
+        if expiry is None:
+            self._issue(issues, row_number, self.column_of("expiry_date"), "warning",
+                        f"“{raw}” is not a date (use 31/03/2027); left out")
+            return None
+        return expiry.isoformat()
 
-    def _preferred(self, row_number: int, cells: Sequence[str], values: dict[str, Any],
-                   issues: list[RowIssue]) -> None:
-        raw = self._cell(cells, "preferred_contact")
-        values["preferred_contact"] = None
-        if raw:
-            method = PREFERRED.get(raw.casefold())
-            if method is None:
-                issues.append(RowIssue(row_number, self.column_of("preferred_contact"),
-                                       "warning", f"“{raw}” is not a contact method "
-                                       "(phone, email, letter or text); left out"))
-            values["preferred_contact"] = method
+    def _preferred(self, row_number: int, raw: str,
+                   issues: list[tuple[Any, ...]]) -> str | None:
+        method = PREFERRED.get(raw.casefold())
+        if method is None:
+            self._issue(issues, row_number, self.column_of("preferred_contact"), "warning",
+                        f"“{raw}” is not a contact method (phone, email, letter or text); "
+                        "left out")
+        return method

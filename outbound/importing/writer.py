@@ -8,152 +8,179 @@ bulk statements, whatever the size of the database.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from outbound.db.models import Contact, ContactPhone
-from outbound.importing.rows import ContactRecord, RowIssue
+from outbound.importing.rows import (
+    CONTACT,
+    CONTACT_COLUMNS,
+    ISSUE_COLUMNS,
+    KEY,
+    PHONE_COLUMNS,
+    PHONES,
+    C,
+    ParsedRow,
+)
 
 Key = tuple[Any, ...]
 _COMPARED = ("organisation", "role", "address", "postcode", "district", "email",
              "expiry_date", "preferred_contact", "accessibility_needs")
-_LOADED = (Contact.id, Contact.name, Contact.name_key, Contact.external_ref,
-           Contact.primary_phone, Contact.postcode, Contact.attributes,
-           *(getattr(Contact, c) for c in _COMPARED if c != "postcode"))
+_COMPARED_AT = tuple((column, C[column]) for column in _COMPARED)
+_LOADED = ("id", "name", "name_key", "external_ref", "primary_phone", "postcode",
+           "attributes", "last_import_id", *(c for c in _COMPARED if c != "postcode"))
+_LOADED_COLUMNS = tuple(Contact.__table__.c[name] for name in _LOADED)
+_SELECTED = ", ".join(f"c.{name}" for name in _LOADED)
 
+# Looking up a batch's keys: one statement per kind of key, the keys passed as one
+# parameter, each key an index probe. The keys drive the join (CROSS JOIN fixes SQLite's
+# join order; on PostgreSQL the LATERAL subquery, kept apart by OFFSET 0, is planned per
+# key on a fully matched index), so neither missing statistics nor a generic plan can
+# turn a lookup into a scan of every contact of the source, once per batch.
+_LOOKUP = {
+    "sqlite": {
+        "ref": "FROM json_each(:keys) AS k CROSS JOIN contact AS c "
+               "WHERE c.source = :source AND c.external_ref = k.value",
+        "phone": "FROM json_each(:keys) AS k CROSS JOIN contact AS c "
+                 "WHERE c.primary_phone = json_extract(k.value, '$[0]') "
+                 "AND c.name_key = json_extract(k.value, '$[1]')",
+        # +postcode: never probe the postcode index, which a whole district shares
+        "name": "FROM json_each(:keys) AS k CROSS JOIN contact AS c "
+                "WHERE c.name_key = json_extract(k.value, '$[0]') AND c.primary_phone IS NULL "
+                "AND +c.postcode IS json_extract(k.value, '$[1]')",
+    },
+    "postgresql": {
+        "ref": "FROM unnest(CAST(:a AS text[])) AS k(ref) CROSS JOIN LATERAL ("
+               "SELECT * FROM contact WHERE source = :source AND external_ref = k.ref "
+               "OFFSET 0) AS c",
+        "phone": "FROM unnest(CAST(:a AS text[]), CAST(:b AS text[])) AS k(phone, name) "
+                 "CROSS JOIN LATERAL (SELECT * FROM contact WHERE primary_phone = k.phone "
+                 "AND name_key = k.name OFFSET 0) AS c",
+        "name": "FROM unnest(CAST(:a AS text[]), CAST(:b AS text[])) AS k(name, postcode) "
+                "CROSS JOIN LATERAL (SELECT * FROM contact WHERE name_key = k.name "
+                "AND primary_phone IS NULL AND postcode IS NOT DISTINCT FROM k.postcode "
+                "OFFSET 0) AS c",
+    },
+}
+_FOUND_AS = {"ref": ("external_ref",), "phone": ("primary_phone", "name_key"),
+             "name": ("name_key", "postcode")}
 
-_CONTACT_INSERT = ("contact", (
-    "id", "kind", "name", "name_key", "organisation", "role", "email", "address", "postcode",
-    "district", "source", "external_ref", "expiry_date", "preferred_contact",
-    "accessibility_needs", "attributes", "primary_phone", "do_not_call", "created_at",
-    "updated_at", "last_import_id"))
-_ISSUE_INSERT = ("import_issue", ("import_id", "row_number", "column", "outcome", "message"))
-_PHONE_INSERT = ("contact_phone", (
-    "contact_id", "position", "e164", "extension", "raw", "line_type", "usable", "note"))
-
-
-def _phone_tuples(contact_id: int, record: ContactRecord) -> list[tuple[Any, ...]]:
-    return [(contact_id, *row) for row in record.phone_rows]
+_CONTACT_INSERT = ("contact", ("id", *CONTACT_COLUMNS))
+_ISSUE_INSERT = ("import_issue", ISSUE_COLUMNS)
+_PHONE_INSERT = ("contact_phone", ("contact_id", *PHONE_COLUMNS))
 
 
 class ContactWriter:
-    """Writes batches of records for one import, remembering what it has touched."""
+    """Writes batches of parsed rows for one import, remembering what it has matched.
 
-    def __init__(self, session: Session, *, import_id: int | None, source: str,
+    A stored contact this import created or updated carries its id in last_import_id;
+    the ones it matched and left unchanged are remembered here, so that a later row of
+    the file repeating them is counted as a duplicate.
+    """
+
+    def __init__(self, session: Session, *, import_id: int, source: str,
                  by_reference: bool, now: datetime) -> None:
         self.session = session
         self.import_id = import_id
         self.source = source
         self.by_reference = by_reference
         self.now = now
-        self.touched: set[int] = set()   # contact ids this import created or matched
+        self.dialect = session.get_bind().dialect.name
+        self.matched: set[int] = set()   # stored contacts matched by this import
+        self._lookups = {kind: text(f"SELECT {_SELECTED} {sql}").columns(*_LOADED_COLUMNS)
+                         for kind, sql in _LOOKUP[self.dialect].items()}
 
-    def key(self, record: ContactRecord) -> Key:
-        ref = record.values.get("external_ref")
-        if self.by_reference and ref:
-            return ("ref", ref)
-        phone = record.primary_phone
-        if phone:
-            return ("phone", phone, record.name_key)
-        return ("name", record.name_key, record.values.get("postcode"))
+    @property
+    def stamp(self) -> str:
+        """``now`` as the database stores it (see UTCDateTime), for the parsed rows."""
+        if self.dialect == "sqlite":
+            return self.now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return self.now.astimezone(UTC).isoformat(" ", "microseconds")
 
-    def write(self, records: Sequence[ContactRecord]) -> list[str]:
-        """Store a batch; returns per record "created", "updated", "unchanged" or "duplicate"."""
-        results = ["" for _ in records]
+    def write(self, rows: Sequence[ParsedRow]) -> list[str]:
+        """Store a batch; returns per row "created", "updated", "unchanged" or "duplicate"."""
+        results = ["duplicate"] * len(rows)
         first_in_batch: dict[Key, int] = {}
-        keys = [self.key(r) for r in records]
-        for i, key in enumerate(keys):
-            if key in first_in_batch:
-                results[i] = "duplicate"
-            else:
-                first_in_batch[key] = i
-        existing = self._existing(keys[i] for i in first_in_batch.values())
+        for i, row in enumerate(rows):
+            first_in_batch.setdefault(row[KEY], i)  # type: ignore[arg-type]
+        existing = self._existing(first_in_batch)
         to_insert: list[int] = []
         matched: list[tuple[int, dict[str, Any]]] = []
         for key, i in first_in_batch.items():
-            row = existing.get(key)
-            if row is None:
+            found = existing.get(key)
+            if found is None:
                 to_insert.append(i)
-            elif row["id"] in self.touched:
-                results[i] = "duplicate"
+            elif found["last_import_id"] == self.import_id or found["id"] in self.matched:
+                continue   # a repeat of a row earlier in the file
             else:
-                self.touched.add(row["id"])
-                matched.append((i, row))
-        stored_phones = self._stored_phones([row["id"] for _, row in matched])
+                self.matched.add(found["id"])
+                matched.append((i, found))
+        if matched:
+            self._update(rows, matched, results)
+        if to_insert:
+            self._insert(rows, to_insert, results)
+        return results
+
+    def _update(self, rows: Sequence[ParsedRow], matched: list[tuple[int, dict[str, Any]]],
+                results: list[str]) -> None:
+        stored_phones = self._stored_phones([found["id"] for _, found in matched])
         updates: list[dict[str, Any]] = []
-        phone_changes: dict[int, ContactRecord] = {}
-        for i, row in matched:
-            change = self._changes(row, records[i])
-            given = [row[1:4] for row in records[i].phone_rows]
-            if given and given != stored_phones.get(row["id"], []):
-                phone_changes[row["id"]] = records[i]
-                change["primary_phone"] = records[i].primary_phone
+        phone_changes: dict[int, ParsedRow] = {}
+        for i, found in matched:
+            row = rows[i]
+            contact: tuple[Any, ...] = row[CONTACT]  # type: ignore[assignment]
+            change = self._changes(found, contact)
+            given = [phone[1:4] for phone in row[PHONES]]
+            if given and given != stored_phones.get(found["id"], []):
+                phone_changes[found["id"]] = row
+                change["primary_phone"] = contact[C["primary_phone"]]
             if change:
-                change.update(id=row["id"], updated_at=self.now, last_import_id=self.import_id)
+                change.update(id=found["id"], updated_at=self.now,
+                              last_import_id=self.import_id)
                 updates.append(change)
                 results[i] = "updated"
             else:
                 results[i] = "unchanged"
-        self._insert(records, to_insert, results)
         if updates:
             self.session.execute(update(Contact), updates)
         if phone_changes:
             self.session.execute(delete(ContactPhone).where(
                 ContactPhone.contact_id.in_(phone_changes)))
-            rows = [p for cid, rec in phone_changes.items() for p in _phone_tuples(cid, rec)]
-            if rows:
-                self._executemany(_PHONE_INSERT, rows)
-        return results
+            phones = [(cid, *phone) for cid, row in phone_changes.items()
+                      for phone in row[PHONES]]
+            if phones:
+                self._executemany(_PHONE_INSERT, phones)
 
-    def _insert(self, records: Sequence[ContactRecord], indexes: list[int],
+    def _insert(self, rows: Sequence[ParsedRow], indexes: list[int],
                 results: list[str]) -> None:
-        if not indexes:
-            return
         ids = self._allocate_ids(len(indexes))
-        stamp = self._stamp()
         contacts: list[tuple[Any, ...]] = []
         phones: list[tuple[Any, ...]] = []
         for i, contact_id in zip(indexes, ids, strict=True):
-            record = records[i]
-            values = record.values
-            expiry = values.get("expiry_date")
-            contacts.append((
-                contact_id, record.kind, record.name[:300], record.name_key,
-                values.get("organisation"), values.get("role"), values.get("email"),
-                values.get("address"), values.get("postcode"), values.get("district"),
-                self.source, values.get("external_ref"),
-                expiry.isoformat() if expiry else None, values.get("preferred_contact"),
-                values.get("accessibility_needs"), record.attributes_json,
-                record.primary_phone, False, stamp, stamp, self.import_id,
-            ))
-            self.touched.add(contact_id)
+            row = rows[i]
+            contacts.append((contact_id, *row[CONTACT]))  # type: ignore[misc]
             results[i] = "created"
-            phones.extend(_phone_tuples(contact_id, record))
+            for phone in row[PHONES]:
+                phones.append((contact_id, *phone))
         # Plain DBAPI executemany: the rows are already in storage form, and this is
         # the hot path of every import (SQLAlchemy's per-row processing doubled it).
         self._executemany(_CONTACT_INSERT, contacts)
         if phones:
             self._executemany(_PHONE_INSERT, phones)
 
-    def _stamp(self) -> str:
-        """``now`` as the database stores it (see UTCDateTime)."""
-        if self.session.get_bind().dialect.name == "sqlite":
-            return self.now.astimezone(UTC).replace(tzinfo=None).isoformat(" ",
-                                                                          "microseconds")
-        return self.now.astimezone(UTC).isoformat(" ", "microseconds")
-
-    def insert_issues(self, issues: Sequence[RowIssue]) -> None:
-        self._executemany(_ISSUE_INSERT, [
-            (self.import_id, i.row_number, i.column, i.outcome, i.message) for i in issues])
+    def insert_issues(self, issues: Sequence[tuple[Any, ...]]) -> None:
+        """Store import_issue rows (ISSUE_COLUMNS order)."""
+        self._executemany(_ISSUE_INSERT, issues)
 
     def _executemany(self, statement: tuple[str, tuple[str, ...]],
-                     rows: list[tuple[Any, ...]]) -> None:
+                     rows: Sequence[tuple[Any, ...]]) -> None:
         table, columns = statement
-        marker = "?" if self.session.get_bind().dialect.paramstyle == "qmark" else "%s"
+        marker = "?" if self.dialect == "sqlite" else "%s"
         quoted = ", ".join(f'"{column}"' for column in columns)
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([marker] * len(columns))})"
         self.session.connection().exec_driver_sql(sql, rows)
@@ -165,52 +192,57 @@ class ContactWriter:
         nobody else can take the ids after the current largest; PostgreSQL hands them
         out from the table's sequence.
         """
-        if self.session.get_bind().dialect.name == "sqlite":
-            start = self.session.scalar(select(func.max(Contact.id))) or 0
+        if self.dialect == "sqlite":
+            start = self.session.connection().exec_driver_sql(
+                "SELECT max(id) FROM contact").scalar() or 0
             return list(range(start + 1, start + 1 + count))
         return list(self.session.scalars(
             text("SELECT nextval(pg_get_serial_sequence('contact', 'id')) "
                  "FROM generate_series(1, :n)"), {"n": count}))
 
     def _existing(self, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
-        refs, phones, names = [], [], []
+        """The stored contacts matching the keys, one per key (the first found)."""
+        by_kind: dict[str, list[Key]] = {"ref": [], "phone": [], "name": []}
         for key in keys:
-            {"ref": refs, "phone": phones, "name": names}[key[0]].append(key)
+            by_kind[key[0]].append(key)
         found: dict[Key, dict[str, Any]] = {}
-        if refs:
-            stmt = select(*_LOADED).where(Contact.source == self.source,
-                                          Contact.external_ref.in_([k[1] for k in refs]))
-            for row in self.session.execute(stmt).mappings():
-                found[("ref", row["external_ref"])] = dict(row)
-        if phones:
-            wanted = set(phones)
-            stmt = select(*_LOADED).where(Contact.primary_phone.in_({k[1] for k in phones}))
-            for row in self.session.execute(stmt).mappings():
-                key = ("phone", row["primary_phone"], row["name_key"])
-                if key in wanted:
-                    found.setdefault(key, dict(row))
-        if names:
-            wanted = set(names)
-            stmt = select(*_LOADED).where(Contact.name_key.in_({k[1] for k in names}),
-                                          Contact.primary_phone.is_(None))
-            for row in self.session.execute(stmt).mappings():
-                key = ("name", row["name_key"], row["postcode"])
-                if key in wanted:
-                    found.setdefault(key, dict(row))
+        for kind, wanted in by_kind.items():
+            if not wanted:
+                continue
+            values = [key[1:] for key in wanted]
+            if self.dialect == "sqlite":
+                params: dict[str, Any] = {"keys": json.dumps(
+                    [v[0] for v in values] if kind == "ref" else values, ensure_ascii=False)}
+            else:
+                params = {"a": [v[0] for v in values]}
+                if kind != "ref":
+                    params["b"] = [v[1] for v in values]
+            if kind == "ref":
+                params["source"] = self.source
+            names = _FOUND_AS[kind]
+            for row in self.session.execute(self._lookups[kind], params).mappings():
+                found.setdefault((kind, *(row[n] for n in names)), dict(row))
         return found
 
-    def _changes(self, row: dict[str, Any], record: ContactRecord) -> dict[str, Any]:
+    def _changes(self, found: dict[str, Any], contact: tuple[Any, ...]) -> dict[str, Any]:
         """Fields the file changes: a value given replaces; a blank keeps what is stored."""
         change: dict[str, Any] = {}
-        if record.name != row["name"]:
-            change["name"] = record.name[:300]
-            change["name_key"] = record.name_key
-        for column in _COMPARED:
-            value = record.values.get(column)
-            if value is not None and value != row[column]:
+        name = contact[C["name"]]
+        if name != found["name"]:
+            change["name"] = name
+            change["name_key"] = contact[C["name_key"]]
+        for column, index in _COMPARED_AT:
+            value = contact[index]
+            if value is None:
+                continue
+            if column == "expiry_date":
+                value = date.fromisoformat(value)
+            if value != found[column]:
                 change[column] = value
-        merged = {**(row["attributes"] or {}), **record.attributes}
-        if merged != (row["attributes"] or {}):
+        attributes = json.loads(contact[C["attributes"]])
+        stored = found["attributes"] or {}
+        merged = {**stored, **attributes}
+        if merged != stored:
             change["attributes"] = merged
         return change
 

@@ -1,10 +1,11 @@
 """Render each main screen on the demo database to docs/screenshots/<screen>.png.
 
-    QT_QPA_PLATFORM=offscreen python tools/screenshots.py [--out docs/screenshots]
+    QT_QPA_PLATFORM=offscreen python tools/screenshots.py [--out docs/screenshots] [--dark]
 
 Builds the demo county in a temporary folder (a week of the care tracker, today's
 round worked until 14:30), signs in as the demo supervisor and grabs every screen,
 the sign-in list, the import wizard, the export dialog and the agent's call screen.
+``--dark`` draws them with a dark palette, as on a desktop in dark mode (<name>_dark.png).
 """
 
 from __future__ import annotations
@@ -32,9 +33,31 @@ Rowan View,0161 4960007 ext 12,PN4 1AB,Greywell,Ed Fox,http://rowan.example
 """
 
 
+def dark_palette(app: object) -> None:
+    """A dark palette, as a desktop in dark mode gives (offscreen Qt has none)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from ui import theme
+
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for name, colour in (("Window", "#2b2d30"), ("WindowText", "#e6e6e6"),
+                         ("Base", "#1f2023"), ("AlternateBase", "#27292c"),
+                         ("Text", "#e6e6e6"), ("Button", "#35373b"),
+                         ("ButtonText", "#e6e6e6"), ("Highlight", "#3d7fd1"),
+                         ("HighlightedText", "#ffffff"), ("Mid", "#55585e"),
+                         ("PlaceholderText", "#9a9ea6"), ("ToolTipBase", "#35373b"),
+                         ("ToolTipText", "#e6e6e6"), ("Light", "#45484d"),
+                         ("Dark", "#1a1b1d"), ("Midlight", "#3a3c40")):
+        palette.setColor(getattr(role, name), QColor(colour))
+    app.setPalette(palette)  # type: ignore[attr-defined]
+    theme.restyle(app)  # type: ignore[arg-type]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--dark", action="store_true", help="as with a dark colour scheme")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -53,6 +76,8 @@ def main() -> int:
     from ui.settings import Settings
 
     app = make_application()
+    if args.dark:
+        dark_palette(app)
     Operations.synchronous = True  # every screen has its figures before it is grabbed
     folder = Path(tempfile.mkdtemp(prefix="outbound-screens-"))
     now = datetime.combine(london_day(utcnow()), time(14, 30), tzinfo=LONDON)
@@ -73,7 +98,7 @@ def main() -> int:
         if prepare is not None:
             prepare()
         app.processEvents()
-        path = args.out / f"{name}.png"
+        path = args.out / f"{name}{'_dark' if args.dark else ''}.png"
         widget.grab().save(str(path))
         print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
 

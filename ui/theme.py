@@ -91,10 +91,11 @@ def apply(app: QApplication) -> None:
     app.setStyleSheet(stylesheet())
     if not app.property("outbound_theme_watched"):
         app.setProperty("outbound_theme_watched", True)
-        app.styleHints().colorSchemeChanged.connect(lambda _scheme: _scheme_changed(app))
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: restyle(app))
 
 
-def _scheme_changed(app: QApplication) -> None:
+def restyle(app: QApplication) -> None:
+    """Draw the icons and styles again after the palette or colour scheme changed."""
     _cache.clear()
     app.setStyleSheet(stylesheet())
     events.sig_changed.emit()

@@ -113,6 +113,9 @@ def test_typing_is_kept_on_this_computer_at_once_and_in_the_database_after_a_pau
         qtbot, screen, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
     next_call(qtbot, screen)
     task = screen.card.task.task_id
+    screen.drafts.flush()                       # opening a call is not typing: no draft
+    assert read_local_draft(task, tmp_path / "drafts") is None
+    assert not open_form(db, task, TRACKER).from_draft
     type_into(qtbot, screen, "nurses_employed", "12")
     local = read_local_draft(task, tmp_path / "drafts")
     assert local is not None and local.answers == {"nurses_employed": "12"}

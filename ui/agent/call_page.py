@@ -177,7 +177,9 @@ class CallPage(QWidget):
             self.carried_note.setText("")
         self.unchanged_button.setVisible(opened.can_confirm_unchanged)
         self.picker.hide()
+        self.notes.blockSignals(True)          # loading is not typing
         self.notes.setPlainText(card.notes)
+        self.notes.blockSignals(False)
         if created:
             self.fix_tab_order()
         return view

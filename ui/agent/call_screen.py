@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.clock import utcnow
-from outbound.forms import Validation, check_answers, save_draft
+from outbound.forms import Validation, save_draft, validate
 from outbound.forms.local_drafts import remove_local_draft
 from outbound.queue.campaigns import list_campaigns, template_of
 from outbound.queue.claim import release_task, renew_lease
@@ -439,8 +439,8 @@ class CallScreen(OutcomeFlow, QWidget):
         view = self.page.form
         if view is None or self.template is None:
             return self.check
-        self.check = check_answers(self.template, view.answers(), view.confirmations(),
-                                   final=self.final_check)
+        self.check = validate(view.form, view.answers(), view.confirmations(),
+                              final=self.final_check)
         view.show_check(self.check, final=self.final_check)
         return self.check
 

@@ -3,7 +3,7 @@
 The view shows what the engine says about the answers (``Validation``): which fields
 are shown (show-when conditions), the message under a field that cannot be saved, and
 "is that right?" checks with a tick box that records the confirmation. It holds no
-rules of its own: the screen asks ``check_answers`` and hands the result here.
+rules of its own: the screen asks the engine (``validate``) and hands the result here.
 
 Answers carried forward from the last round are marked ("from 23 Nov", muted) while
 they still hold last time's value. The help of a field shows under it while it has
@@ -188,9 +188,7 @@ class FormView(QScrollArea):
         self._soft = {}
         for name, row in self.rows.items():
             row.editor.set_value(answers.get(name))
-            row.show_error(None)
-            row.show_soft(None, False)
-            row.show_carried(None)
+        # Messages, checks and carried tags follow from show_check, which comes next.
         self.verticalScrollBar().setValue(0)
 
     def answers(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import date
 
-from outbound.clock import london_day, utcnow
+from outbound.clock import london_day, to_london, utcnow
 from outbound.contacts import ContactFilter
 from outbound.db import opened_database
 from outbound.queue import assign, campaigns, progress
@@ -187,9 +187,10 @@ def run_progress(args: argparse.Namespace) -> int:
               f"average handle time {handle}.")
         print("Outcomes: " + ", ".join(f"{k} {v:,}" for k, v in report.by_outcome.items()))
     if report.forecast_finish:
+        needed = ("" if report.agents_needed_today is None else
+                  f"; agents needed to finish today: {report.agents_needed_today}")
         print(f"At today's rate it will be finished by "
-              f"{report.forecast_finish.astimezone():%a %d %b %H:%M}; agents needed to finish "
-              f"today: {report.agents_needed_today}.")
+              f"{to_london(report.forecast_finish):%a %d %b %H:%M}{needed}.")
     return 0
 
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from outbound.clock import local_instant, to_london, utcnow
 from outbound.db.database import Database
@@ -27,7 +27,7 @@ class Progress:
     by_outcome: dict[str, int] = field(default_factory=dict)
     contact_rate: float | None = None          # attempts where someone was spoken to
     average_handle_seconds: float | None = None
-    finished_per_hour: float | None = None      # today's rate
+    finished_per_hour: float | None = None      # calls finished per hour today
     forecast_finish: datetime | None = None
     agents_needed_today: int | None = None
     agents_today: int = 0
@@ -75,10 +75,17 @@ def campaign_progress(db: Database, campaign: str | int, round_key: str | None =
             report.contact_rate = (made or 0) / report.attempts
         report.average_handle_seconds = float(handle) if handle is not None else None
         day_start = local_instant(to_london(moment).date(), template.window.start)
-        first, finished, agents = session.execute(
-            select(func.min(Attempt.recorded_at), func.count(),
-                   func.count(func.distinct(Attempt.agent_id)))
+        first, agents = session.execute(
+            select(func.min(Attempt.recorded_at), func.count(func.distinct(Attempt.agent_id)))
             .where(*attempt_scope, Attempt.recorded_at >= day_start)).one()
+        # Today's rate is of calls finished, not of attempts: a no-answer or a call-back
+        # leaves the call still to make. Calls of earlier rounds closed when today's round
+        # was made were not finished by anyone.
+        finished = session.scalar(
+            select(func.count()).select_from(Task)
+            .where(*scope, Task.status.in_(("done", "closed")),
+                   Task.completed_at >= day_start, Task.completed_at <= moment,
+                   or_(Task.close_reason.is_(None), Task.close_reason != "round ended"))) or 0
     report.agents_today = agents or 0
     _forecast(report, template.window, first, finished, moment)
     return report

@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from outbound.clock import to_london, utcnow
 from outbound.db.database import Database
 from outbound.db.models import Contact, Task
+from outbound.holidays import bank_holiday_name
 from outbound.queue.campaigns import load_campaign
 from outbound.users import user_id
 
@@ -24,6 +25,7 @@ class QueueStatus:
     first_retry_at: datetime | None = None
     outside_hours: bool = False
     opens_at: datetime | None = None
+    bank_holiday: str | None = None     # why a calling day is closed, e.g. "Christmas Day"
     repeat_call_gap: int = 0
     held_by_others: int = 0
     no_callable_number: int = 0
@@ -38,7 +40,11 @@ class QueueStatus:
             return f"{self.callable_now:,} to call now."
         reasons = []
         if self.outside_hours and self.opens_at:
-            reasons.append(f"outside calling hours until {to_london(self.opens_at):%a %H:%M}")
+            until = f"until {to_london(self.opens_at):%a %H:%M}"
+            if self.bank_holiday:
+                reasons.append(f"no calls on a bank holiday ({self.bank_holiday}) {until}")
+            else:
+                reasons.append(f"outside calling hours {until}")
         if self.retries_waiting:
             when = f" from {to_london(self.first_retry_at):%H:%M}" if self.first_retry_at else ""
             reasons.append(f"{self.retries_waiting:,} retries{when}")
@@ -72,6 +78,9 @@ def queue_status(db: Database, agent: str | int, campaign: str | int, *,
         status.outside_hours = not template.window.is_open(moment)
         if status.outside_hours:
             status.opens_at = template.window.next_open(moment)
+            today = to_london(moment).date()
+            if template.window.skip_bank_holidays and today.weekday() in template.window.days:
+                status.bank_holiday = bank_holiday_name(today)
         gap_start = moment - template.repeat_call_gap
         T, C = Task, Contact
         held = and_(T.holder_id.is_not(None), T.lease_expires_at >= moment)

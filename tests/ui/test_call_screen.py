@@ -385,3 +385,38 @@ def test_putting_a_call_back_keeps_its_answers(qtbot, screen, db, clock) -> None
     assert again is not None and again.task_id == task.task_id
     template = get_template("care_capacity_tracker")
     assert open_form(db, task.task_id, template).answers == {"beds_max": "33"}
+
+
+def test_in_the_main_window_f5_is_the_next_call(qtbot, db, campaign, tmp_path, clock,
+                                              monkeypatch, dialled) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from ui.actions import MainAction
+    from ui.agent import call_screen
+    from ui.main_window import MainWindow
+    from ui.services import Services, SignedInUser
+    from ui.settings import Settings
+
+    monkeypatch.setattr(call_screen, "utcnow", clock)
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    user = SignedInUser(add_user(db, "Sam"), "Sam", "agent")
+    Operations.synchronous = True
+    try:
+        window = MainWindow(Services(db, user, settings))
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitActive(window):
+            window.activateWindow()
+        screen = window.screen("calls")
+        assert isinstance(screen, CallScreen) and window.current_screen_key() == "calls"
+        assert not window.actions_by_name[MainAction.REFRESH].isEnabled()   # F5 is ours
+        with qtbot.waitSignal(screen.call_loaded):
+            press(qtbot, screen.focusWidget() or window, Qt.Key.Key_F5)
+        assert screen.page.contact.name.text() == "Margaret Pickles"
+        assert settings.last_campaign == campaign
+        task = screen.card.task.task_id
+        window.close()                   # signing out mid-call puts the call back
+        again = claim_next_task(db, "Sam", "Care tracker", now=clock.now)
+        assert again is not None and again.task_id == task
+    finally:
+        Operations.synchronous = False

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -176,9 +176,8 @@ class CallScreen(OutcomeFlow, QWidget):
         self.drafts.sig_local_failed.connect(lambda text: self.notice.say(text, "error"))
 
     def _make_actions(self) -> None:
-        next_action = make_action(self, CallAction.NEXT_CALL, self.next_call)
-        if not self._window_has_key("F5"):      # in the main window F5 calls refresh()
-            next_action.setShortcuts([*next_action.shortcuts(), QKeySequence("F5")])
+        # F5 is the screen's own: the main window gives way to it while Calls is shown.
+        make_action(self, CallAction.NEXT_CALL, self.next_call)
         make_action(self, CallAction.NOTHING_CHANGED, self.nothing_changed)
         make_action(self, CallAction.DIAL, self.dial)
         make_action(self, CallAction.ANSWERS, self.focus_answers)
@@ -190,13 +189,6 @@ class CallScreen(OutcomeFlow, QWidget):
         make_action(self, CallAction.WAITING_LIST,
                     lambda: self._slot_action("join_waiting_list"))
         make_action(self, CallAction.SAVE_CALENDAR, lambda: self._slot_action("save_calendar"))
-
-    def _window_has_key(self, key: str) -> bool:
-        window = self.window()
-        if window is self:
-            return False
-        wanted = QKeySequence(key)
-        return any(wanted in action.shortcuts() for action in window.actions())
 
     def _set_outcomes(self, template: CampaignTemplate) -> None:
         for action in self._outcome_actions:

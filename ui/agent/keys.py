@@ -39,8 +39,8 @@ class CallKey:
 
 
 KEYS: dict[CallAction, CallKey] = {
-    CallAction.NEXT_CALL: CallKey("Next call", ("Ctrl+N",),
-                                  "The next person to call (also F5, or Space on the button)"),
+    CallAction.NEXT_CALL: CallKey("Next call", ("F5", "Ctrl+N"),
+                                  "The next person to call (also Space on the button)"),
     CallAction.NOTHING_CHANGED: CallKey("Nothing has changed", ("Ctrl+U",),
                                         "Record last time's answers again, confirmed by "
                                         "the person"),

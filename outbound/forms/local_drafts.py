@@ -12,6 +12,7 @@ writing leaves the previous version in place.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -87,6 +88,13 @@ def drafts_folder() -> Path:
     return platformdirs.user_data_path("Outbound", appauthor=False) / "drafts"
 
 
+def database_folder(database: str, base: Path | None = None) -> Path:
+    """The drafts of one database: task numbers mean nothing in another (the demo, a
+    test copy), so each database keeps its drafts in its own folder."""
+    digest = hashlib.sha256(database.encode("utf-8")).hexdigest()[:16]
+    return (base or drafts_folder()) / digest
+
+
 def _path(task_id: int, folder: Path | None) -> Path:
     return (folder or drafts_folder()) / f"task-{int(task_id)}.json"
 
@@ -142,12 +150,18 @@ def prune_local_drafts(now: datetime, older_than: timedelta = timedelta(days=14)
     return removed
 
 
-def prefer_local(local: LocalDraft | None, database_saved_at: datetime | None) -> bool:
+def prefer_local(local: LocalDraft | None, database_saved_at: datetime | None, *,
+                 contact_id: int | None = None, campaign_id: int | None = None) -> bool:
     """Whether the draft kept here should open instead of the database's.
 
     The file is written at every change, before the database is tried, so when both
-    carry the same time the file is at least as complete: it wins ties.
+    carry the same time the file is at least as complete: it wins ties. A file that
+    names another person or campaign than the call is never used.
     """
     if local is None or not local.has_content:
+        return False
+    if contact_id is not None and local.contact_id not in (None, contact_id):
+        return False
+    if campaign_id is not None and local.campaign_id not in (None, campaign_id):
         return False
     return database_saved_at is None or local.saved_at >= database_saved_at

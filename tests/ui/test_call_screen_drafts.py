@@ -14,6 +14,7 @@ from outbound.campaigns.template import get_template
 from outbound.forms import open_form, save_draft
 from outbound.forms.local_drafts import (
     LocalDraft,
+    database_folder,
     list_local_drafts,
     prefer_local,
     prune_local_drafts,
@@ -102,6 +103,14 @@ def test_the_newer_draft_wins_and_the_file_wins_a_tie(tmp_path: Path) -> None:
     assert not prefer_local(local, now + timedelta(seconds=1))
     assert not prefer_local(LocalDraft(task_id=1, agent="Sam", saved_at=now), None)
     assert not prefer_local(None, None)
+    # A file about someone else (another database's task 1, say) is never used.
+    mine = LocalDraft(task_id=1, agent="Sam", saved_at=now, answers={"a": "1"}, contact_id=4,
+                      campaign_id=2)
+    assert prefer_local(mine, None, contact_id=4, campaign_id=2)
+    assert not prefer_local(mine, None, contact_id=5, campaign_id=2)
+    assert not prefer_local(mine, None, contact_id=4, campaign_id=3)
+    assert database_folder("sqlite:///a.db", tmp_path) != database_folder("sqlite:///b.db",
+                                                                         tmp_path)
     write_local_draft(local, tmp_path)
     assert prune_local_drafts(now + timedelta(days=15), folder=tmp_path) == 1
     assert read_local_draft(1, tmp_path) is None
@@ -114,19 +123,19 @@ def test_typing_is_kept_on_this_computer_at_once_and_in_the_database_after_a_pau
     next_call(qtbot, screen)
     task = screen.card.task.task_id
     screen.drafts.flush()                       # opening a call is not typing: no draft
-    assert read_local_draft(task, tmp_path / "drafts") is None
+    assert read_local_draft(task, screen.folder) is None
     assert not open_form(db, task, TRACKER).from_draft
     type_into(qtbot, screen, "nurses_employed", "12")
-    local = read_local_draft(task, tmp_path / "drafts")
+    local = read_local_draft(task, screen.folder)
     assert local is not None and local.answers == {"nurses_employed": "12"}
     qtbot.waitUntil(lambda: screen.drafts.saves >= 1)
     assert open_form(db, task, TRACKER).answers == {"nurses_employed": "12"}
     screen.page.notes.setFocus()
     qtbot.keyClicks(screen.page.notes, "Deputy answered")
-    assert read_local_draft(task, tmp_path / "drafts").notes == "Deputy answered"
+    assert read_local_draft(task, screen.folder).notes == "Deputy answered"
     with qtbot.waitSignal(screen.outcome_recorded):
         press(qtbot, screen.page.notes, Qt.Key.Key_2, ALT)
-    assert read_local_draft(task, tmp_path / "drafts") is None
+    assert read_local_draft(task, screen.folder) is None
 
 
 def test_a_client_that_dies_mid_call_loses_nothing(qtbot, screen, db, clock,
@@ -190,7 +199,7 @@ def test_when_the_database_goes_away_a_notice_says_so_and_the_draft_is_saved_on_
     assert "your answers are kept on this computer; retrying" in screen.notice.text()
     assert screen.notice.retry.isVisibleTo(screen)
     type_into(qtbot, screen, "nurses_agency", "3")           # still typing, still kept
-    kept = json.loads((tmp_path / "drafts" / f"task-{task}.json").read_text())
+    kept = json.loads((screen.folder / f"task-{task}.json").read_text())
     assert kept["answers"] == {"nurses_employed": "12", "nurses_agency": "3"}
     assert screen.drafts.saves == 0
     monkeypatch.setattr(drafts, "save_draft", save_draft)

@@ -161,7 +161,8 @@ def load_card(db: Any, agent: str, task: ClaimedTask, template: CampaignTemplate
                     confirmations=dict(opened.confirmations),
                     restored="database" if opened.from_draft else "", loaded_at=now)
     local = read_local_draft(task.task_id, folder)
-    if prefer_local(local, opened.draft_saved_at if opened.from_draft else None):
+    if prefer_local(local, opened.draft_saved_at if opened.from_draft else None,
+                    contact_id=task.contact_id, campaign_id=task.campaign_id):
         assert local is not None
         card.answers = dict(local.answers)
         card.confirmations = dict(local.confirmations)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.clock import utcnow
 from outbound.forms import Validation, validate
+from outbound.forms.local_drafts import database_folder
 from outbound.queue.campaigns import list_campaigns, template_of
 from ui.agent import call_data
 from ui.agent.booking_data import Booked, BookingRules
@@ -94,9 +95,9 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.agent = agent_name(services.user)
         self.settings = getattr(services, "settings", None)
         self.clock = clock or utcnow
-        self.folder = drafts_folder
+        self.folder = database_folder(str(getattr(self.db, "url", "")), drafts_folder)
         self.gate = WriteGate()
-        self.drafts = DraftKeeper(self.db, self.agent, drafts_folder, self.gate, self)
+        self.drafts = DraftKeeper(self.db, self.agent, self.folder, self.gate, self)
         self.campaigns: list[CampaignChoice] = []
         self.card: CallCard | None = None
         self.template: CampaignTemplate | None = None

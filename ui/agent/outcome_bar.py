@@ -43,7 +43,10 @@ class OutcomeBar(QWidget):
         codes = tuple(o.code for o in outcomes)
         if codes == self._codes:
             return
-        for button in self.buttons.values():
+        for button in self.buttons.values():   # gone at once, not when Qt gets round to it
+            self.grid.removeWidget(button)
+            button.hide()
+            button.setParent(None)
             button.deleteLater()
         self.buttons = {}
         self._codes = codes

@@ -150,6 +150,8 @@ def type_into(qtbot, screen: CallScreen, name: str, text: str) -> None:  # type:
 
 def test_one_key_shows_the_whole_call(qtbot, screen: CallScreen) -> None:  # type: ignore[no-untyped-def]
     assert screen.campaign is not None and screen.campaign.name == "Care tracker"
+    assert screen.waiting.sentence.text() == "2 to call now. Press F5 for the next call."
+    assert screen.waiting.next_button.hasFocus()
     next_call(qtbot, screen)
     page = screen.page
     assert page.contact.name.text() == "Margaret Pickles"
@@ -245,6 +247,13 @@ def test_an_outcome_key_outside_the_form_and_the_queue_sentence(qtbot, screen) -
     assert screen.pages.currentWidget() is screen.waiting
     assert "2 retries" in screen.waiting.sentence.text()
     assert not screen.timer.running
+
+
+def test_enter_moves_to_the_next_question(qtbot, screen) -> None:  # type: ignore[no-untyped-def]
+    next_call(qtbot, screen)
+    type_into(qtbot, screen, "nurses_employed", "4")
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Return)
+    assert screen.focusWidget() is row(screen, "nurses_agency").editor.focus_target()
 
 
 def test_a_digit_typed_in_the_form_never_records_an_outcome(qtbot, screen) -> None:  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -74,9 +74,17 @@ def agent_name(user: Any) -> str:
     return user if isinstance(user, str) else str(user.name)
 
 
-def _load_campaigns(db: Any) -> list[CampaignChoice]:
-    return [CampaignChoice(c.id, c.name, template_of(c)) for c in list_campaigns(db)
-            if c.status == "active"]
+def _load_campaigns(db: Any) -> tuple[list[CampaignChoice], list[str]]:
+    """The active campaigns, and the names of any whose template cannot be read."""
+    choices, broken = [], []
+    for campaign in list_campaigns(db):
+        if campaign.status != "active":
+            continue
+        try:
+            choices.append(CampaignChoice(campaign.id, campaign.name, template_of(campaign)))
+        except ValueError:          # a damaged template file: the others still work
+            broken.append(campaign.name)
+    return choices, broken
 
 
 class CallScreen(OutcomeFlow, CallKeeping, QWidget):
@@ -208,8 +216,13 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
                           lambda message: self._show_waiting(
                               f"The campaigns could not be loaded: {message}"))
 
-    def _campaigns_loaded(self, campaigns: list[CampaignChoice]) -> None:
+    def _campaigns_loaded(self, loaded: tuple[list[CampaignChoice], list[str]]) -> None:
+        campaigns, broken = loaded
         self.campaigns = campaigns
+        if broken:
+            self.notice.say(f"{', '.join(broken)} cannot be called: its campaign template "
+                            "has a mistake. Tell a supervisor.", "warning", kind="template",
+                            lasting=True)
         remembered = getattr(self.settings, "last_campaign", 0) if self.settings else 0
         self.campaign_box.blockSignals(True)
         self.campaign_box.clear()
@@ -348,7 +361,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
     def refresh_queue(self) -> None:
         """Ask the queue why there is nothing to call (every half minute while waiting)."""
         choice = self.campaign
-        if choice is None or self.state != "idle":
+        if choice is None or self.state != "idle" or not self.isVisible():
             return
         db, agent, now = self.db, self.agent, self.clock()
         run_in_background(
@@ -450,8 +463,23 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
 
     def screen_shown(self) -> None:
         if self.state == "idle":
-            self.refresh_queue()
             self.waiting.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.state == "idle":
+            self.refresh_queue()          # the queue may have moved on while hidden
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Focus given to the screen itself goes where the next key is wanted."""
+        super().focusInEvent(event)
+        if self.state == "idle":
+            self.waiting.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.state == "call":
+            buttons = self.page.numbers.buttons
+            view = self.page.form
+            target = buttons[0] if buttons else (view.first_control() if view else None)
+            (target or self.page.notes).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def close_screen(self) -> None:
         """Signing out or quitting mid-call: the call goes back with what was typed."""

@@ -8,8 +8,8 @@ choices.
 
 Inside a form, plain keys belong to the form: a control accepts the shortcut override
 of an unmodified key, so a digit typed on a radio button never records an outcome by
-accident (Alt+digit still does). Choices can be picked by their first letter, and yes
-or no by Y and N.
+accident (Alt+digit still does). Choices can be picked by their first letter, yes or
+no by Y and N, and Enter in a box moves on to the next question.
 """
 
 from __future__ import annotations
@@ -128,10 +128,15 @@ class LineEditor(FieldEditor):
             self.line.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.line.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
         self.line.textEdited.connect(self._changed)
+        self.line.returnPressed.connect(self._next_question)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.line, 0 if field.type in NARROW else 1)
         self.setFocusProxy(self.line)
+
+    def _next_question(self) -> None:
+        """Enter moves on, as Tab does: numbers are typed in a run, one after another."""
+        self.line.focusNextChild()
 
     def value(self) -> Any:
         return self.line.text()

@@ -429,3 +429,20 @@ def test_in_the_main_window_f5_is_the_next_call(qtbot, db, campaign, tmp_path, c
         assert again is not None and again.task_id == task
     finally:
         Operations.synchronous = False
+
+
+def test_no_answer_on_an_untouched_form_keeps_no_draft(qtbot, db, campaign, tmp_path,
+                                                      dialled) -> None:  # type: ignore[no-untyped-def]
+    answer_monday(db, campaign)
+    clock = Clock(at(TUESDAY, 10, 5))
+    Operations.synchronous = True
+    try:
+        screen = build_screen(qtbot, db, clock, tmp_path / "drafts")
+        next_call(qtbot, screen)
+        task = screen.card.task.task_id
+        with qtbot.waitSignal(screen.outcome_recorded):
+            press(qtbot, screen.focusWidget(), Qt.Key.Key_2)
+        opened = open_form(db, task, get_template("care_capacity_tracker"))
+        assert not opened.from_draft and opened.carried_forward["beds_max"] == 40
+    finally:
+        Operations.synchronous = False

@@ -228,8 +228,13 @@ def record_and_next(db: Any, agent: str, request: OutcomeRequest, template: Camp
             return Unreachable(str(exc))
         raise
     remove_local_draft(request.task_id, folder)
-    following = (claim_and_load(db, agent, campaign_id, template, now, folder)
-                 if take_next else None)
+    following: CallCard | Waiting | Unreachable | None = None
+    if take_next:
+        try:
+            following = claim_and_load(db, agent, campaign_id, template, now, folder)
+        except Exception as exc:    # the outcome is stored: say so, whatever happens next
+            following = Waiting(f"The next call could not be loaded ({exc}). Press F5 to "
+                                "try again.")
     return OutcomeDone(recorded, request.outcome, contact_name, following)
 
 

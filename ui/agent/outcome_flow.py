@@ -157,9 +157,13 @@ class OutcomeFlow:
         card, view = self.card, self.page.form
         if card is None or view is None:
             return
+        if answers is None:
+            answers = view.answers()
+            carried = set(view.carried_names(self.check))
+            if not outcome.needs_form and set(answers) <= carried:
+                answers = {}          # nothing typed: no draft to keep for next time
         request = OutcomeRequest(
-            task_id=card.task.task_id, outcome=outcome,
-            answers=view.answers() if answers is None else answers,
+            task_id=card.task.task_id, outcome=outcome, answers=answers,
             confirmations=view.confirmations(), notes=self.page.notes.toPlainText(),
             duration_seconds=self.timer.seconds(),
             started_at=self._dialled_at or card.loaded_at,

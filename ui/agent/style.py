@@ -56,7 +56,9 @@ QPushButton#outcomeButton { padding: 7px 8px; text-align: left; }
 QPushButton#outcomeButton[kind="done"] { font-weight: 600;
     background: rgba(30, 150, 70, 0.18); border: 1px solid rgba(30, 150, 70, 0.6);
     border-radius: 4px; }
-QPushButton#outcomeButton[kind="stop"] { color: #b71c1c; }
+QPushButton#outcomeButton[kind="stop"] {
+    background: rgba(210, 40, 40, 0.10); border: 1px solid rgba(210, 40, 40, 0.6);
+    border-radius: 4px; }
 QPushButton#outcomeButton:focus { border: 2px solid palette(highlight); }
 
 QFrame#callbackPicker, QFrame#slotPicker {

@@ -446,3 +446,22 @@ def test_no_answer_on_an_untouched_form_keeps_no_draft(qtbot, db, campaign, tmp_
         assert not opened.from_draft and opened.carried_forward["beds_max"] == 40
     finally:
         Operations.synchronous = False
+
+
+def test_the_loop_with_work_on_background_threads(qtbot, db, campaign, clock, tmp_path,
+                                                 dialled) -> None:  # type: ignore[no-untyped-def]
+    """As in the client: every database action on the pool, the screen never waiting."""
+    assert not Operations.synchronous
+    screen = build_screen(qtbot, db, clock, tmp_path / "drafts")
+    qtbot.waitUntil(lambda: screen.campaign is not None)
+    with qtbot.waitSignal(screen.call_loaded, timeout=5000):
+        press(qtbot, screen.focusWidget() or screen, Qt.Key.Key_F5)
+    first = screen.card.task.task_id
+    type_into(qtbot, screen, "nurses_employed", "7")
+    qtbot.waitUntil(lambda: screen.drafts.saves >= 1, timeout=5000)
+    with qtbot.waitSignal(screen.call_loaded, timeout=5000):
+        press(qtbot, screen.focusWidget(), Qt.Key.Key_2, ALT)
+    assert screen.card.task.task_id != first
+    with qtbot.waitSignal(screen.queue_shown, timeout=5000):
+        press(qtbot, screen.focusWidget(), Qt.Key.Key_2, ALT)
+    qtbot.waitUntil(lambda: "retries" in screen.waiting.sentence.text(), timeout=5000)

@@ -175,6 +175,13 @@ class SlotPicker(QFrame):
         if shown:
             self._show_step()
 
+    def _for(self, call: BookingCall, handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``handler``, unless the call has changed since the work was started."""
+        def guarded(result: Any) -> None:
+            if self.call is call:
+                handler(result)
+        return guarded
+
     def _button(self, text: str, tip: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
         button.setAccessibleName(text.split(" (")[0].rstrip("…"))
@@ -260,7 +267,7 @@ class SlotPicker(QFrame):
             self, lambda _op: booking_data.load_choices(
                 db, agent, call.contact_id, part, service, location, from_day, minutes, now,
                 with_locations=with_locations),
-            self._loaded, lambda message: self.status.setText(message))
+            self._for(call, self._loaded), lambda message: self.status.setText(message))
 
     def _loaded(self, choices: Choices) -> None:
         if self.call is None or choices.part != self.part:
@@ -359,7 +366,7 @@ class SlotPicker(QFrame):
         run_in_background(
             self, lambda _op: booking_data.hold(db, agent, wanted, minutes, call.contact_id,
                                                 call.task_id, now),
-            lambda result: self._held(wanted, result),
+            self._for(call, lambda result: self._held(wanted, result)),
             lambda message: self.status.setText(message))
 
     def _held(self, wanted: list[FreeSlot], result: Hold | Refusal) -> None:
@@ -411,7 +418,7 @@ class SlotPicker(QFrame):
             self, lambda _op: booking_data.book_slots(db, agent, call.contact_id, call.task_id,
                                                       call.campaign_id, slots, minutes,
                                                       answers, notes, now),
-            self._booked, lambda message: self.status.setText(message))
+            self._for(call, self._booked), lambda message: self.status.setText(message))
 
     def _booked(self, result: Booked | Refusal) -> None:
         if isinstance(result, Refusal):
@@ -451,7 +458,8 @@ class SlotPicker(QFrame):
         run_in_background(
             self, lambda _op: booking_data.join_waiting_list(
                 db, agent, call.campaign_id, call.contact_id, call.task_id, service, location,
-                minutes, now), done, lambda message: self.status.setText(message))
+                minutes, now), self._for(call, done),
+            lambda message: self.status.setText(message))
 
     def save_calendar(self) -> None:
         if self.booked is None:

@@ -57,6 +57,19 @@ def check_qt_can_start() -> str | None:
     return None
 
 
+def show_start_error(message: str) -> None:
+    """Say why the client cannot start in a window too: started from a desktop icon,
+    nobody sees the terminal."""
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.app import make_application
+
+    make_application()
+    QMessageBox.critical(None, "Outbound cannot start", message)
+
+
 def launch(args: argparse.Namespace) -> int:
     from outbound.cli import USER_ERRORS
 
@@ -75,6 +88,7 @@ def launch(args: argparse.Namespace) -> int:
             db = open_database(args.db)
     except USER_ERRORS as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        show_start_error(str(exc))
         return 1
     from ui.app import run_client
 

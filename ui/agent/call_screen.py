@@ -137,7 +137,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.campaign_box.setAccessibleName("Campaign")
         self.campaign_box.setMinimumContentsLength(22)
         self.campaign_box.currentIndexChanged.connect(self._campaign_changed)
-        campaign_label = QLabel("&Campaign")
+        campaign_label = QLabel("Campaign")
         campaign_label.setBuddy(self.campaign_box)
         self.queue_label = QLabel()
         self.queue_label.setObjectName("queueSentence")

@@ -16,12 +16,10 @@ class CallTimer(QLabel):
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._show)
-        self._offset = 0
         self.setText("")
 
     def start(self) -> None:
         """From zero."""
-        self._offset = 0
         self._clock.start()
         self._tick.start()
         self._show()
@@ -38,7 +36,7 @@ class CallTimer(QLabel):
     def seconds(self) -> int:
         if not self._clock.isValid():
             return 0
-        return self._offset + int(self._clock.elapsed() // 1000)
+        return int(self._clock.elapsed() // 1000)
 
     def _show(self) -> None:
         total = self.seconds()

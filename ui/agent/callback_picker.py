@@ -4,6 +4,7 @@ anyone, and whether the person asked for that time.
 The engine's own check runs as the agent picks, so its words appear before anything is
 booked: a time already past is refused, and a time outside calling hours is booked
 only when the person asked for it (ticked). Enter books, Escape goes back to the call.
+Nothing here takes an Alt+letter key: on the call screen those belong to the outcomes.
 """
 
 from __future__ import annotations
@@ -63,18 +64,18 @@ class CallbackPicker(QFrame):
         presets = []
         for text, name, shift in (("In 1 hour", "In one hour", 60),
                                   ("In 2 hours", "In two hours", 120),
-                                  ("&Tomorrow 10:00", "Tomorrow at 10:00", None)):
+                                  ("Tomorrow 10:00", "Tomorrow at 10:00", None)):
             button = QPushButton(text)
             button.setAccessibleName(name)
             button.setAutoDefault(False)
             button.clicked.connect(lambda _c=False, s=shift: self._preset(s))
             presets.append(button)
-        self.for_me = QRadioButton("For &me")
+        self.for_me = QRadioButton("For me")
         self.for_me.setAccessibleName("Call-back for me")
-        self.for_anyone = QRadioButton("For &anyone")
+        self.for_anyone = QRadioButton("For anyone")
         self.for_anyone.setAccessibleName("Call-back for any agent")
         self.for_me.setChecked(True)
-        self.asked = QCheckBox("They a&sked for this time")
+        self.asked = QCheckBox("They asked for this time")
         self.asked.setAccessibleName("The person asked for this time")
         self.message = QLabel()
         self.message.setObjectName("pickerMessage")

@@ -7,7 +7,7 @@ sample of rows, the supervisor's column choices and the reports.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWizard,
     QWizardPage,
 )
 
@@ -229,7 +230,7 @@ class _RunPage(QWizardPage):
         self.banner = MessageBanner(self)
         self.busy = BusyBar(self)
         self.busy.sig_cancel_requested.connect(self.cancel)
-        self.figures = FigureGrid({k: v for k, v in COUNT_CAPTIONS.items()}, columns=5)
+        self.figures = FigureGrid(dict(COUNT_CAPTIONS), columns=5)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Summary")
@@ -314,13 +315,7 @@ class CheckPage(_RunPage):
         self.setTitle("Check the list")
         self.setSubTitle("Every row is checked as if imported; nothing is saved yet.")
         self.setCommitPage(True)
-        self.setButtonText(self.wizard_button_commit(), "&Import")
-
-    @staticmethod
-    def wizard_button_commit() -> Any:
-        from PySide6.QtWidgets import QWizard
-
-        return QWizard.WizardButton.CommitButton
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Import")
 
     def after(self, report: ImportReport) -> None:
         usable = report.counts.get("valid", 0) + report.counts.get("repaired", 0)
@@ -349,11 +344,9 @@ class ImportPage(_RunPage):
         _wizard(self).imported(report)
 
     def _failed(self, message: str) -> None:
-        super()._failed(f"{message} Nothing was saved.".replace("saved. Nothing was saved.",
-                                                                 "saved."))
-        self.report = None
-        self.failed = True
-        self.completeChanged.emit()
+        if "nothing was saved" not in message.lower():
+            message += " Nothing was saved."
+        super()._failed(message)
 
     def isComplete(self) -> bool:
         return not self.running

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
+from sqlalchemy import select
 
 from outbound.campaigns.template import get_template
 from outbound.contacts import ContactFilter
 from outbound.db import Database
+from outbound.db.models import Attempt
 from outbound.forms import form_of, open_form, recent_answers
 from outbound.forms.examples import example_answers
 from outbound.importing import import_rows
@@ -168,12 +170,22 @@ def test_one_key_shows_the_whole_call(qtbot, screen: CallScreen) -> None:  # typ
     assert not row(screen, "staff_cases_confirmed").isVisibleTo(screen)
 
 
-def test_call_button_hands_the_number_to_the_softphone(qtbot, screen, dialled) -> None:  # type: ignore[no-untyped-def]
+def test_call_button_hands_the_number_to_the_softphone(qtbot, screen, dialled, db,
+                                                       clock) -> None:  # type: ignore[no-untyped-def]
     next_call(qtbot, screen)
+    clock.now += timedelta(seconds=20)
+    dialled_at = clock.now
     press(qtbot, screen, Qt.Key.Key_D, CTRL)
     assert dialled == ["tel:+441134960001"]
+    assert screen.timer.running and screen.timer.text() == "Call time 00:00"
+    clock.now += timedelta(seconds=30)
     qtbot.mouseClick(screen.page.numbers.rows[0][2], Qt.MouseButton.LeftButton)
     assert len(dialled) == 2
+    with qtbot.waitSignal(screen.outcome_recorded):
+        press(qtbot, screen.focusWidget(), Qt.Key.Key_3)               # engaged
+    with db.read() as session:
+        attempt = session.scalars(select(Attempt)).one()
+    assert attempt.started_at == dialled_at and attempt.duration_seconds is not None
 
 
 def test_filling_the_form_by_keys_then_the_next_call_loads(qtbot, screen, db) -> None:  # type: ignore[no-untyped-def]

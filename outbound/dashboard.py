@@ -8,7 +8,6 @@ writes; every query is bounded by an index or by one campaign's tasks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -208,11 +207,3 @@ def agent_figures(db: Database, day: date, campaign_id: int | None = None) -> li
 
 def london_today(now: datetime | None = None) -> date:
     return to_london(now or utcnow()).date()
-
-
-def names_of(db: Database, user_ids: Sequence[int]) -> dict[int, str]:
-    if not user_ids:
-        return {}
-    with db.read() as session:
-        return dict(session.execute(
-            select(User.id, User.name).where(User.id.in_(list(user_ids)))).all())

@@ -80,13 +80,5 @@ class ContactListModel(ContactTableModel):
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(self.rowCount() - 1, self.columnCount() - 1))
 
-    def row_of(self, contact_id: int) -> int | None:
-        """The row showing ``contact_id`` among the rows loaded so far."""
-        ids = self._ids
-        for row in range(min(len(ids), BLOCK * 2)):
-            if ids[row] == contact_id:
-                return row
-        return None
-
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:  # type: ignore[override]
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -17,7 +17,9 @@ from outbound.importing import (
     ImportRefused,
     MappingError,
     import_file,
+    open_table,
 )
+from outbound.importing.table import normalise_rows
 
 
 def snapshot(db):
@@ -249,3 +251,54 @@ def test_a_refreshed_list_by_reference_in_workers_too(db, tmp_path, monkeypatch,
         moved = s.scalars(select(Contact).where(Contact.external_ref == "B9")).one()
         assert [p.e164 for p in moved.phones] == ["+441134969999"]
         assert moved.primary_phone == "+441134969999"
+
+
+MESSY = ("Name,Telephone,Postcode\n"
+         "  Oak Lodge  , 0113 496 0001 ,pn1 1ab\n"
+         ",,\n"
+         "\n"
+         "Beech Court,0113 496 0002\n"              # a short row
+         "Elm House,0113 496 0003,PN2 2CD,extra\n"  # a long one
+         " , \n"                                   # blank once stripped
+         ",0113 496 0004,\n")                       # no name: refused
+
+
+def test_rows_read_in_chunks_are_the_rows_once_normalised(tmp_path):
+    path = tmp_path / "messy.csv"
+    path.write_text(MESSY, encoding="utf-8")
+    with open_table(path) as table:
+        rows = list(table.rows())
+        width = len(table.info.headers)
+        chunked = [row for chunk in table.record_chunks(2)
+                   for row in normalise_rows(chunk, width)]
+    assert chunked == rows
+    assert [n for n, _ in rows] == [2, 5, 6, 8]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_blank_short_and_padded_rows_import_alike_in_workers(db, tmp_path, monkeypatch,
+                                                             workers):
+    import outbound.importing as importing
+
+    monkeypatch.setattr(importing, "workers_for", lambda _estimate: workers)
+    path = tmp_path / "messy.csv"
+    path.write_text(MESSY, encoding="utf-8")
+    report = import_file(db, path, batch_size=2)
+    assert report.rows_read == 4 and report.created == 3
+    assert [(i.row_number, i.outcome) for i in report.issues] == [(8, "error")]
+    with db.read() as s:
+        oak = s.scalars(select(Contact).where(Contact.name == "Oak Lodge")).one()
+        assert (oak.primary_phone, oak.postcode) == ("+441134960001", "PN1 1AB")
+        elm = s.scalars(select(Contact).where(Contact.name == "Elm House")).one()
+        assert elm.postcode == "PN2 2CD" and elm.attributes == {"Column 4": "extra"}
+
+
+def test_a_broken_csv_is_refused_naming_the_last_good_row(db, tmp_path):
+    path = tmp_path / "broken.csv"
+    rows = "".join(f"Resident {i},0113 496 {i:04d}\n" for i in range(30))
+    path.write_text("Name,Telephone\n" + rows + "x" * 200_000 + ",1\n" + rows,
+                    encoding="utf-8")
+    before = snapshot(db)
+    with pytest.raises(ImportRefused, match="after row 31"):
+        import_file(db, path, batch_size=7)
+    assert snapshot(db) == before

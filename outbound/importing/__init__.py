@@ -11,15 +11,13 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from outbound.clock import utcnow
-from outbound.db.database import Database
-from outbound.db.models import ImportRun
 from outbound.importing.columns import (
     FIELDS,
     MappingError,
@@ -29,9 +27,15 @@ from outbound.importing.columns import (
 )
 from outbound.importing.parallel import parsed_batches, workers_for
 from outbound.importing.report import ImportReport
-from outbound.importing.rows import ISSUES, OUTCOME, ROW_NUMBER, ParsedRow
+from outbound.importing.rows import ISSUES, NUMBERS, OUTCOMES_, ParsedBatch
 from outbound.importing.table import ImportRefused, TableReader, open_table
-from outbound.importing.writer import ContactWriter
+
+if TYPE_CHECKING:  # the database layer is imported when needed: worker processes,
+    # which import this package to parse rows, never load it
+    from sqlalchemy.orm import Session
+
+    from outbound.db.database import Database
+    from outbound.importing.writer import ContactWriter
 
 __all__ = [
     "FIELDS", "ImportCancelled", "ImportRefused", "ImportReport", "MappingError",
@@ -93,11 +97,12 @@ def import_file(
     """
     with open_table(path) as table:
         info = table.info
-        report = import_rows(
-            db, info.headers, table.rows(), file_name=Path(path).name, source=source,
-            mapping=mapping, kind=kind, dry_run=dry_run, imported_by=imported_by,
-            batch_size=batch_size, progress=progress, cancel=cancel,
-            estimate=table.count_rows_estimate(),
+        estimate = table.count_rows_estimate()
+        report = _import(
+            db, info.headers, table.record_chunks(batch_size), as_read=True,
+            file_name=Path(path).name, source=source, mapping=mapping, kind=kind,
+            dry_run=dry_run, imported_by=imported_by, progress=progress, cancel=cancel,
+            estimate=estimate,
         )
         report.format, report.encoding = info.format, info.encoding
         report.delimiter, report.sheet = info.delimiter, info.sheet
@@ -121,6 +126,34 @@ def import_rows(
     estimate: int | None = None,
 ) -> ImportReport:
     """Import rows of text cells under ``headers``; see import_file."""
+    iterator = iter(rows)
+    chunks = iter(lambda: list(islice(iterator, batch_size)), [])
+    return _import(db, headers, chunks, as_read=False, file_name=file_name, source=source,
+                   mapping=mapping, kind=kind, dry_run=dry_run, imported_by=imported_by,
+                   progress=progress, cancel=cancel, estimate=estimate)
+
+
+def _import(
+    db: Database,
+    headers: Sequence[str],
+    chunks: Iterable[list[tuple[int, Sequence[str]]]],
+    *,
+    as_read: bool,
+    file_name: str,
+    source: str | None,
+    mapping: Sequence[str] | Mapping[str, str] | None,
+    kind: str,
+    dry_run: bool,
+    imported_by: str | None,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    estimate: int | None,
+) -> ImportReport:
+    """Import chunks of rows (as_read: from TableReader.record_chunks)."""
+    from outbound.clock import utcnow
+    from outbound.db.models import ImportRun
+    from outbound.importing.writer import ContactWriter
+
     final_mapping = resolve_mapping(headers, mapping)
     ref_header = next((h for h, f in final_mapping.items() if f == "external_ref"), None)
     report = ImportReport(file_name=file_name,
@@ -135,8 +168,8 @@ def import_rows(
         report.import_id = run.id
         writer = ContactWriter(session, import_id=run.id, source=report.source,
                                by_reference=ref_header is not None, now=utcnow())
-        batches = parsed_batches(rows, headers=headers, mapping=final_mapping,
-                                 batch_size=batch_size, workers=workers_for(estimate),
+        batches = parsed_batches(chunks, headers=headers, mapping=final_mapping,
+                                 as_read=as_read, workers=workers_for(estimate),
                                  default_kind=kind, by_reference=writer.by_reference,
                                  source=writer.source, stamp=writer.stamp, import_id=run.id)
         for parsed in batches:
@@ -168,27 +201,25 @@ _DUPLICATE = ("repeats an earlier row of this file or a stored contact already m
               "by this import")
 
 
-def _store(writer: ContactWriter, parsed: list[ParsedRow], report: ImportReport) -> None:
+def _store(writer: ContactWriter, batch: ParsedBatch, report: ImportReport) -> None:
     """Write one batch and count it into the report, its issues in row order."""
-    stored = [row for row in parsed if row[OUTCOME] != "error"]
-    results = iter(writer.write(stored) if stored else ())
+    numbers, outcomes, issues = batch[NUMBERS], batch[OUTCOMES_], batch[ISSUES]
+    results = writer.write(batch)
+    tally = Counter(results)
     counts = report.counts
-    tally = {"created": 0, "updated": 0, "unchanged": 0}
-    issues: list[tuple[Any, ...]] = []
-    for row in parsed:
-        outcome = row[OUTCOME]
-        if outcome != "error":
-            result = next(results)
-            if result == "duplicate":
-                counts["duplicate"] += 1
-                issues.append((writer.import_id, row[ROW_NUMBER], None, "duplicate",
-                               _DUPLICATE))
-                continue
-            tally[result] += 1
-        counts[outcome] += 1
-        if row[ISSUES]:
-            issues.extend(row[ISSUES])
-    report.rows_read += len(parsed)
+    for outcome, count in Counter(outcomes).items():
+        counts[outcome] += count
+    if tally["duplicate"]:
+        # A repeated row is reported as a duplicate, and only that.
+        repeats = [i for i, result in enumerate(results) if result == "duplicate"]
+        for i in repeats:
+            counts[outcomes[i]] -= 1
+        counts["duplicate"] += len(repeats)
+        repeated = {numbers[i] for i in repeats}
+        issues = sorted([*(issue for issue in issues if issue[1] not in repeated),
+                         *((writer.import_id, numbers[i], None, "duplicate", _DUPLICATE)
+                           for i in repeats)], key=itemgetter(1))
+    report.rows_read += len(numbers)
     report.created += tally["created"]
     report.updated += tally["updated"]
     report.unchanged += tally["unchanged"]

@@ -19,10 +19,9 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
 from typing import Any
 
-from outbound.importing.rows import ParsedRow, RowParser
+from outbound.importing.rows import ParsedBatch, RowParser
 
 PARALLEL_FROM_ROWS = 20_000
 _worker_parser: RowParser | None = None
@@ -34,17 +33,9 @@ def _start_worker(headers: Sequence[str], mapping: Mapping[str, str],
     _worker_parser = RowParser(headers, mapping, **options)
 
 
-def _parse_in_worker(payload: bytes) -> bytes:
+def _parse_in_worker(payload: bytes, as_read: bool) -> bytes:
     assert _worker_parser is not None
-    parse = _worker_parser.parse
-    return marshal.dumps([parse(number, cells) for number, cells in marshal.loads(payload)])
-
-
-def _chunks(rows: Iterable[tuple[int, Sequence[str]]],
-            size: int) -> Iterator[list[tuple[int, Sequence[str]]]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+    return marshal.dumps(_worker_parser.parse_batch(marshal.loads(payload), as_read=as_read))
 
 
 def workers_for(estimated_rows: int | None) -> int:
@@ -56,23 +47,26 @@ def workers_for(estimated_rows: int | None) -> int:
     return cores
 
 
-def parsed_batches(rows: Iterable[tuple[int, Sequence[str]]], *, headers: Sequence[str],
-                   mapping: Mapping[str, str], batch_size: int, workers: int,
-                   **options: Any) -> Iterator[list[ParsedRow]]:
-    """Parsed rows, batch by batch, in file order; ``options`` go to RowParser."""
+def parsed_batches(chunks: Iterable[list[tuple[int, Sequence[str]]]], *,
+                   headers: Sequence[str], mapping: Mapping[str, str], as_read: bool,
+                   workers: int, **options: Any) -> Iterator[ParsedBatch]:
+    """Each chunk of rows parsed, in file order; ``options`` go to RowParser, ``as_read``
+    to RowParser.parse_batch."""
     if workers == 0:
         parser = RowParser(headers, mapping, **options)
-        for chunk in _chunks(rows, batch_size):
-            yield [parser.parse(number, cells) for number, cells in chunk]
+        for chunk in chunks:
+            yield parser.parse_batch(chunk, as_read=as_read)
         return
     # Never fork: the client may have Qt threads running.
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if os.name == "posix":  # workers start from a server that has already imported the parser
+        context.set_forkserver_preload([__name__])
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(list(headers), dict(mapping), options)) as pool:
         in_flight: deque[Future[bytes]] = deque()
         try:
-            for chunk in _chunks(rows, batch_size):
-                in_flight.append(pool.submit(_parse_in_worker, marshal.dumps(chunk)))
+            for chunk in chunks:
+                in_flight.append(pool.submit(_parse_in_worker, marshal.dumps(chunk), as_read))
                 if len(in_flight) > workers * 2:
                     yield marshal.loads(in_flight.popleft().result())
             while in_flight:

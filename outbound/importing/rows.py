@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
 from operator import itemgetter
 from typing import Any, Literal
 
+from outbound.importing.table import normalise_rows
 from outbound.phones import PhoneCell, PhoneNumber, parse_phone_cell
 from outbound.text import name_key, normalise_postcode
 
@@ -46,10 +48,9 @@ class RowIssue:
                 "reason": self.message}
 
 
-# A parsed row travels from a worker process to the writer as primitives only (tuples,
-# str, int, bool, None), so that it is cheap to send and the importing process builds
-# nothing from it: (row_number, outcome, key, contact, phones, issues) where
-#   outcome  "valid", "repaired", "invalid_phone", or "error" (nothing else is set);
+# A parsed row: (row_number, outcome, key, contact, phones, issues) where
+#   outcome  "valid", "repaired", "invalid_phone", or "error" (then key and contact
+#            are None);
 #   key      what duplicates are found by: ("ref", ref), ("phone", e164, name_key) or
 #            ("name", name_key, postcode);
 #   contact  the contact row in CONTACT_COLUMNS order, ready to insert but for its id;
@@ -57,7 +58,12 @@ class RowIssue:
 #   issues   import_issue rows in ISSUE_COLUMNS order.
 ParsedRow = tuple[int, str, tuple[Any, ...] | None, tuple[Any, ...] | None,
                   tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]
-ROW_NUMBER, OUTCOME, KEY, CONTACT, PHONES, ISSUES = range(6)
+# A batch travels from a worker process to the writer column by column, as tuples of
+# plain values (str, int, bool, None): cheap to send and to read back, and, holding no
+# lists, soon left alone by the garbage collector of the importing process. The same
+# fields as ParsedRow, but issues is one tuple for the batch, in row order.
+ParsedBatch = tuple[tuple[Any, ...], ...]
+NUMBERS, OUTCOMES_, KEYS, CONTACTS, PHONES, ISSUES = range(6)
 
 CONTACT_COLUMNS = (
     "kind", "name", "name_key", "organisation", "role", "email", "address", "postcode",
@@ -159,9 +165,9 @@ class RowParser:
         if not name and organisation:
             name = organisation
         if not name:
-            return (row_number, "error", None, None, [], [
+            return (row_number, "error", None, None, (), (
                 (self.import_id, row_number, self.column_of("name"), "error",
-                 "no name: a contact needs a name to be called")])
+                 "no name: a contact needs a name to be called"),))
 
         issues: list[tuple[Any, ...]] = []
         phones, outcome = self._phones(row_number, phone, cells, issues)
@@ -194,10 +200,23 @@ class RowParser:
             json.dumps(attributes, ensure_ascii=False) if attributes else "{}", primary,
             False, self.stamp, self.stamp, self.import_id,
         )
-        phone_rows = [(position, n.e164, n.extension, n.raw[:200], n.line_type, n.usable,
-                       "; ".join(n.repairs) if n.usable else n.problem)
-                      for position, n in enumerate(phones)]
-        return (row_number, outcome, key, contact, phone_rows, issues)
+        phone_rows = tuple([(position, n.e164, n.extension, n.raw[:200], n.line_type,
+                             n.usable, "; ".join(n.repairs) if n.usable else n.problem)
+                            for position, n in enumerate(phones)])
+        return (row_number, outcome, key, contact, phone_rows, tuple(issues))
+
+    def parse_batch(self, rows: Iterable[tuple[int, Sequence[str]]], *,
+                    as_read: bool = False) -> ParsedBatch:
+        """Parse rows into a ParsedBatch; ``as_read``: rows from TableReader.record_chunks,
+        normalised here first."""
+        if as_read:
+            rows = normalise_rows(rows, len(self.headers))  # type: ignore[arg-type]
+        parse = self.parse
+        parsed = [parse(number, cells) for number, cells in rows]
+        if not parsed:
+            return ((),) * 6
+        numbers, outcomes, keys, contacts, phones, issues = zip(*parsed, strict=True)
+        return numbers, outcomes, keys, contacts, phones, tuple(chain.from_iterable(issues))
 
     def _issue(self, issues: list[tuple[Any, ...]], row_number: int, column: str | None,
                outcome: str, message: str) -> None:

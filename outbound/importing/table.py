@@ -10,7 +10,7 @@ import math
 import os
 import warnings
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -346,6 +346,40 @@ class TableReader:
         finally:
             records.close()
 
+    def record_chunks(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+        """The data rows in lists of up to ``size`` (row_number, cells), streamed, as cheaply
+        as they can be read: for a CSV, cells are as written (not stripped), rows not padded
+        or cut to the headers, and wholly blank rows are still there. normalise_rows()
+        turns them into what rows() gives; the importer does that in its worker processes.
+        """
+        if not self._opened:
+            raise RuntimeError("open the TableReader (with-statement) before reading rows")
+        gen = (self._csv_chunks(size) if self.info.format == "csv"
+               else _chunked(self.rows(), size))
+        self._live.add(gen)
+        return gen
+
+    def _csv_chunks(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+        n = self._header_row
+        try:
+            with self._path.open(encoding=self.info.encoding, newline="") as f:
+                records = enumerate(csv.reader(f, delimiter=self.info.delimiter or ","), 1)
+                for _ in islice(records, self._header_row):
+                    pass
+                while True:
+                    chunk: list[tuple[int, list[str]]] = []
+                    try:
+                        chunk.extend(islice(records, size))
+                    finally:
+                        n = chunk[-1][0] if chunk else n  # for the message below
+                    if not chunk:
+                        return
+                    yield chunk
+        except (csv.Error, UnicodeDecodeError):
+            raise self._refuse(f"could not be read after row {n}: {_BROKEN_CSV}") from None
+        except OSError:
+            raise self._refuse(_UNREADABLE) from None
+
     def count_rows_estimate(self) -> int | None:
         """Cheap data-row estimate for progress bars, or None; CSVs under 64 KiB count exactly."""
         if self._estimate is None and self._opened and self.info.format == "csv":
@@ -368,3 +402,25 @@ class TableReader:
 def open_table(path: str | os.PathLike[str], *, sheet: str | None = None) -> TableReader:
     """Open a table ready to read (also usable in a with-statement); raises ImportRefused."""
     return TableReader(path, sheet=sheet).__enter__()
+
+
+def normalise_rows(rows: Iterable[tuple[int, list[str]]],
+                   width: int) -> list[tuple[int, list[str]]]:
+    """Rows from TableReader.record_chunks as rows() gives them: cells stripped, padded
+    or cut to ``width``, wholly blank rows left out."""
+    blank = [""] * width
+    out = []
+    for n, record in rows:
+        cells = [c.strip() for c in record]
+        if len(cells) != width:
+            cells = (cells + blank)[:width]
+        if any(cells):
+            out.append((n, cells))
+    return out
+
+
+def _chunked(rows: Iterable[tuple[int, list[str]]],
+             size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

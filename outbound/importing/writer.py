@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from outbound.db.models import Contact, ContactPhone
 from outbound.importing.rows import (
-    CONTACT,
     CONTACT_COLUMNS,
+    CONTACTS,
     ISSUE_COLUMNS,
-    KEY,
+    KEYS,
     PHONE_COLUMNS,
     PHONES,
     C,
-    ParsedRow,
+    ParsedBatch,
 )
 
 Key = tuple[Any, ...]
@@ -102,12 +102,17 @@ class ContactWriter:
             return self.now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         return self.now.astimezone(UTC).isoformat(" ", "microseconds")
 
-    def write(self, rows: Sequence[ParsedRow]) -> list[str]:
-        """Store a batch; returns per row "created", "updated", "unchanged" or "duplicate"."""
-        results = ["duplicate"] * len(rows)
+    def write(self, batch: ParsedBatch) -> list[str | None]:
+        """Store a batch; returns per row "created", "updated", "unchanged", "duplicate",
+        or None for a row refused as an error."""
+        keys = batch[KEYS]
+        results: list[str | None] = ["duplicate"] * len(keys)
         first_in_batch: dict[Key, int] = {}
-        for i, row in enumerate(rows):
-            first_in_batch.setdefault(row[KEY], i)  # type: ignore[arg-type]
+        for i, key in enumerate(keys):
+            if key is None:
+                results[i] = None
+            elif key not in first_in_batch:
+                first_in_batch[key] = i
         existing = self._existing(first_in_batch)
         to_insert: list[int] = []
         matched: list[tuple[int, dict[str, Any]]] = []
@@ -121,23 +126,23 @@ class ContactWriter:
                 self.matched.add(found["id"])
                 matched.append((i, found))
         if matched:
-            self._update(rows, matched, results)
+            self._update(batch, matched, results)
         if to_insert:
-            self._insert(rows, to_insert, results)
+            self._insert(batch, to_insert, results)
         return results
 
-    def _update(self, rows: Sequence[ParsedRow], matched: list[tuple[int, dict[str, Any]]],
-                results: list[str]) -> None:
+    def _update(self, batch: ParsedBatch, matched: list[tuple[int, dict[str, Any]]],
+                results: list[str | None]) -> None:
         stored_phones = self._stored_phones([found["id"] for _, found in matched])
         updates: list[dict[str, Any]] = []
-        phone_changes: dict[int, ParsedRow] = {}
+        phone_changes: dict[int, tuple[tuple[Any, ...], ...]] = {}
         for i, found in matched:
-            row = rows[i]
-            contact: tuple[Any, ...] = row[CONTACT]  # type: ignore[assignment]
+            contact = batch[CONTACTS][i]
+            phones = batch[PHONES][i]
             change = self._changes(found, contact)
-            given = [phone[1:4] for phone in row[PHONES]]
+            given = [phone[1:4] for phone in phones]
             if given and given != stored_phones.get(found["id"], []):
-                phone_changes[found["id"]] = row
+                phone_changes[found["id"]] = phones
                 change["primary_phone"] = contact[C["primary_phone"]]
             if change:
                 change.update(id=found["id"], updated_at=self.now,
@@ -151,25 +156,22 @@ class ContactWriter:
         if phone_changes:
             self.session.execute(delete(ContactPhone).where(
                 ContactPhone.contact_id.in_(phone_changes)))
-            phones = [(cid, *phone) for cid, row in phone_changes.items()
-                      for phone in row[PHONES]]
-            if phones:
-                self._executemany(_PHONE_INSERT, phones)
+            rows = [(cid, *phone) for cid, phones in phone_changes.items() for phone in phones]
+            if rows:
+                self._executemany(_PHONE_INSERT, rows)
 
-    def _insert(self, rows: Sequence[ParsedRow], indexes: list[int],
-                results: list[str]) -> None:
+    def _insert(self, batch: ParsedBatch, indexes: list[int],
+                results: list[str | None]) -> None:
         ids = self._allocate_ids(len(indexes))
-        contacts: list[tuple[Any, ...]] = []
-        phones: list[tuple[Any, ...]] = []
-        for i, contact_id in zip(indexes, ids, strict=True):
-            row = rows[i]
-            contacts.append((contact_id, *row[CONTACT]))  # type: ignore[misc]
+        contacts, phones_of = batch[CONTACTS], batch[PHONES]
+        rows = [(contact_id, *contacts[i]) for i, contact_id in zip(indexes, ids, strict=True)]
+        phones = [(contact_id, *phone) for i, contact_id in zip(indexes, ids, strict=True)
+                  for phone in phones_of[i]]
+        for i in indexes:
             results[i] = "created"
-            for phone in row[PHONES]:
-                phones.append((contact_id, *phone))
         # Plain DBAPI executemany: the rows are already in storage form, and this is
         # the hot path of every import (SQLAlchemy's per-row processing doubled it).
-        self._executemany(_CONTACT_INSERT, contacts)
+        self._executemany(_CONTACT_INSERT, rows)
         if phones:
             self._executemany(_PHONE_INSERT, phones)
 
@@ -183,7 +185,8 @@ class ContactWriter:
         marker = "?" if self.dialect == "sqlite" else "%s"
         quoted = ", ".join(f'"{column}"' for column in columns)
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([marker] * len(columns))})"
-        self.session.connection().exec_driver_sql(sql, rows)
+        # a list, or SQLAlchemy would take a tuple of rows for the parameters of one row
+        self.session.connection().exec_driver_sql(sql, list(rows))
 
     def _allocate_ids(self, count: int) -> list[int]:
         """Ids for new contacts, so that rows can be inserted in bulk without RETURNING.

@@ -103,6 +103,7 @@ class DashboardScreen(QWidget):
         self.outcome_table = RecordTable(self.outcomes, "Outcomes of the calls made")
         self.outcome_table.fit_columns((170, 60, 60))
         self.outcome_table.stretch_column(0)
+        self.outcome_table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         upper = QSplitter()
         upper.addWidget(self.chart)
         upper.addWidget(self.outcome_table)

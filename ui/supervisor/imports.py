@@ -57,7 +57,8 @@ class ImportsScreen(QWidget):
                    sort_key=lambda r: _count(r, "error")),
         ], self)
         self.table = RecordTable(self.runs, "Imported lists")
-        self.table.fit_columns((120, 220, 160, 110, 70, 70, 70, 70, 120, 80))
+        self.table.fit_columns((120, 200, 150, 90, 65, 65, 70, 70, 125, 80))
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._run_chosen())
 
         self.issues: RecordTableModel[Any] = RecordTableModel([

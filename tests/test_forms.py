@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -324,3 +325,28 @@ def template_of_campaign(db, campaign):  # type: ignore[no-untyped-def]
 
     with db.read() as session:
         return template_of(find_campaign(session, campaign))
+
+
+def test_notes_typed_before_a_crash_are_kept_with_the_draft(db) -> None:
+    campaign = _campaign(db)
+    task, now = _claim(db, campaign, MONDAY)
+    template = template_of_campaign(db, campaign)
+    opened = open_form(db, task.task_id, template)
+    save_draft(db, task.task_id, "Sam", opened.form_version_id, {"beds_max": "40"},
+               notes="Manager on leave until Friday", now=now)
+    assert open_form(db, task.task_id, template).notes == "Manager on leave until Friday"
+
+
+def test_earlier_calls_are_listed_newest_first_with_their_labels(db) -> None:
+    from outbound.queue.history import call_history
+
+    campaign = _campaign(db)
+    task, now = _claim(db, campaign, MONDAY)
+    record_outcome(db, task.task_id, "Sam", "no_answer", notes="Rang out", now=now)
+    later = claim_next_task(db, "Sam", campaign, now=now + timedelta(hours=3))
+    record_outcome(db, later.task_id, "Sam", "completed", answers=example_answers(FORM),
+                   now=now + timedelta(hours=3))
+    calls = call_history(db, task.contact_id)
+    assert calls[-1].outcome == "No answer" and calls[-1].notes == "Rang out"
+    assert calls[-1].agent == "Sam" and calls[-1].campaign == "Tracker"
+    assert all(a.recorded_at >= b.recorded_at for a, b in itertools.pairwise(calls))

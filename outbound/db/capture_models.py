@@ -76,6 +76,7 @@ class FormDraft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     confirmations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     carried_forward: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -54,6 +54,7 @@ class OpenForm:
     carried_at: datetime | None = None
     from_draft: bool = False
     draft_saved_at: datetime | None = None
+    notes: str = ""                         # notes typed before, kept with the draft
 
     @property
     def can_confirm_unchanged(self) -> bool:
@@ -100,6 +101,7 @@ def open_form(db: Database, task_id: int, template: CampaignTemplate) -> OpenFor
             opened.confirmations = dict(draft.confirmations)
             opened.from_draft = True
             opened.draft_saved_at = draft.saved_at
+            opened.notes = draft.notes or ""
         elif previous is not None:
             opened.confirmations = {name: message for name, message
                                     in previous.confirmations.items() if name in carried}
@@ -110,14 +112,14 @@ def open_form(db: Database, task_id: int, template: CampaignTemplate) -> OpenFor
 
 def save_draft(db: Database, task_id: int, agent: str | int, form_version_id: int,
                answers: Mapping[str, Any], confirmations: Mapping[str, Any] | None = None,
-               carried_forward: list[str] | None = None, *,
+               carried_forward: list[str] | None = None, *, notes: str | None = None,
                now: datetime | None = None) -> datetime:
     """Keep what the agent has typed so far, as typed; one small upsert."""
     moment = now or utcnow()
 
     def work(session: Session) -> datetime:
         store_draft(session, task_id, user_id(session, agent), form_version_id, answers,
-                    confirmations or {}, carried_forward or [], moment)
+                    confirmations or {}, carried_forward or [], moment, notes)
         return moment
 
     return db.run_write(work)
@@ -125,10 +127,11 @@ def save_draft(db: Database, task_id: int, agent: str | int, form_version_id: in
 
 def store_draft(session: Session, task_id: int, agent_id: int | None, form_version_id: int,
                 answers: Mapping[str, Any], confirmations: Mapping[str, Any],
-                carried_forward: list[str], now: datetime) -> None:
+                carried_forward: list[str], now: datetime, notes: str | None = None) -> None:
     values = {"task_id": task_id, "agent_id": agent_id, "form_version_id": form_version_id,
               "answers": _jsonable(answers), "confirmations": dict(confirmations),
-              "carried_forward": list(carried_forward), "saved_at": now}
+              "carried_forward": list(carried_forward), "notes": notes or None,
+              "saved_at": now}
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(FormDraft).values(**values)
     statement = statement.on_conflict_do_update(

@@ -48,7 +48,7 @@ def close_open_tasks_of(session: Session, contact_id: int, reason: str,
     return result.rowcount or 0
 
 
-def _check_callback(template: CampaignTemplate, when: datetime | None, now: datetime,
+def check_callback(template: CampaignTemplate, when: datetime | None, now: datetime,
                     person_asked: bool) -> datetime:
     if when is None:
         raise OutcomeError("Choose the date and time for the call-back.")
@@ -101,7 +101,7 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
             raise OutcomeError(str(exc)) from None
         owner = None
         if outcome.callback:
-            callback_at_checked = _check_callback(template, callback_at, moment, person_asked)
+            callback_at_checked = check_callback(template, callback_at, moment, person_asked)
             owner = agent_id if callback_for == "self" else (
                 None if callback_for is None else user_id(session, callback_for))
         attempt = Attempt(task_id=task.id, campaign_id=task.campaign_id,
@@ -113,7 +113,7 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
         session.add(attempt)
         session.flush()
         _keep_answers(session, task, template, outcome, agent_id, attempt.id, answers,
-                      confirmations, unchanged, form_version_id, moment)
+                      confirmations, unchanged, form_version_id, moment, notes)
         task.attempts += 1
         task.last_outcome = outcome.code
         task.last_attempt_at = moment
@@ -145,7 +145,7 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
 def _keep_answers(session: Session, task: Task, template: CampaignTemplate, outcome: Outcome,
                   agent_id: int, attempt_id: int, answers: Mapping[str, Any] | None,
                   confirmations: Mapping[str, Any] | None, unchanged: bool,
-                  form_version_id: int | None, now: datetime) -> None:
+                  form_version_id: int | None, now: datetime, notes: str | None) -> None:
     from outbound.forms.answers import discard_draft, store_draft, submit_answers
     from outbound.forms.versions import ensure_form_version
 
@@ -157,7 +157,7 @@ def _keep_answers(session: Session, task: Task, template: CampaignTemplate, outc
     elif answers:
         version = form_version_id or ensure_form_version(session, template)[0]
         store_draft(session, task.id, agent_id, version, answers, confirmations or {}, [],
-                    now)
+                    now, notes)
 
 
 def _apply_policy(session: Session, task: Task, contact: Contact, template: CampaignTemplate,

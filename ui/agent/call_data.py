@@ -29,6 +29,7 @@ from outbound.forms.local_drafts import (
 from outbound.forms.validate import Validation
 from outbound.phones import format_for_display
 from outbound.queue.claim import ClaimedTask, claim_next_task, release_task
+from outbound.queue.history import EarlierCall, call_history
 from outbound.queue.outcomes import OutcomeError, Recorded, record_outcome
 from outbound.queue.status import queue_status
 
@@ -80,6 +81,7 @@ class CallCard:
     confirmations: dict[str, Any]
     notes: str = ""
     restored: str = ""                   # "", "database" or "computer": where a draft came from
+    calls: list[EarlierCall] = field(default_factory=list)   # earlier attempts, any campaign
     loaded_at: datetime | None = None
 
     @property
@@ -159,7 +161,8 @@ def load_card(db: Any, agent: str, task: ClaimedTask, template: CampaignTemplate
                     script=template.render_script(row, agent).strip(), opened=opened,
                     history=history, answers=dict(opened.answers),
                     confirmations=dict(opened.confirmations),
-                    restored="database" if opened.from_draft else "", loaded_at=now)
+                    restored="database" if opened.from_draft else "", loaded_at=now,
+                    notes=opened.notes, calls=call_history(db, task.contact_id, limit=5))
     local = read_local_draft(task.task_id, folder)
     if prefer_local(local, opened.draft_saved_at if opened.from_draft else None,
                     contact_id=task.contact_id, campaign_id=task.campaign_id):

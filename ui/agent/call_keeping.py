@@ -91,14 +91,15 @@ class CallKeeping:
         self.state = "recording"
         self.drafts.end()
         answers, confirmations = view.answers(), view.confirmations()
+        notes = self.page.notes.toPlainText().strip()
         carried = view.carried_names(self.check)
         db, agent, folder, gate, now = self.db, self.agent, self.folder, self.gate, self.clock()
 
         def work(_op: object) -> bool:
             with gate.lock:
-                if answers:
+                if answers or notes:
                     save_draft(db, card.task.task_id, agent, card.opened.form_version_id,
-                               answers, confirmations, carried, now=now)
+                               answers, confirmations, carried, notes=notes, now=now)
                 released = release_task(db, card.task.task_id, agent)
                 gate.finished.add(card.task.task_id)
             remove_local_draft(card.task.task_id, folder)

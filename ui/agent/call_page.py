@@ -168,6 +168,7 @@ class CallPage(QWidget):
         opened = card.opened
         view, created = self.form_view(opened.form)
         self.history.show_history(opened.form, card.history)
+        self.history.show_calls(card.calls)
         label = carried_label(opened) if opened.carried_forward else ""
         view.load(card.answers, card.confirmations, opened.carried_forward, label)
         if opened.carried_forward:

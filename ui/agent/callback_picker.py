@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.clock import local_instant, to_london
 from outbound.queue.outcomes import OutcomeError
-from outbound.queue.outcomes import _check_callback as engine_check
+from outbound.queue.outcomes import check_callback as engine_check
 
 
 def _rounded_up(moment: datetime, minutes: int = 15) -> datetime:

@@ -123,7 +123,7 @@ class DraftKeeper(QObject):
                 try:
                     save_draft(db, draft.task_id, agent, draft.form_version_id or 0,
                                draft.answers, draft.confirmations, draft.carried_forward,
-                               now=draft.saved_at)
+                               notes=draft.notes, now=draft.saved_at)
                 except Exception as exc:
                     if is_connection_problem(exc):
                         raise ConnectionError(str(exc)) from exc

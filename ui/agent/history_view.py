@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from outbound.clock import to_london
 from outbound.forms import FormDefinition, PastAnswers
+from outbound.queue.history import EarlierCall
 
 CHANGED = QColor(230, 160, 0, 70)
 
@@ -77,10 +78,16 @@ class HistoryView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.horizontalHeader().setHighlightSections(False)
+        self.calls = QLabel()
+        self.calls.setObjectName("earlierCalls")
+        self.calls.setAccessibleName("Earlier calls")
+        self.calls.setWordWrap(True)
+        self.calls.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.calls, 0)
         layout.addStretch(0)
         self.table.viewport().installEventFilter(self)
         self._bold = QFont(self.table.font())
@@ -128,6 +135,23 @@ class HistoryView(QWidget):
         self.summary.setText(f"Last {len(history)} rounds; changes are highlighted. Last "
                              f"answers {to_london(latest.recorded_at):%a %d %b at %H:%M}.")
         self._size_columns()
+
+    def show_calls(self, calls: list[EarlierCall]) -> None:
+        """The latest calls to this person in any campaign, one line each."""
+        if not calls:
+            self.calls.setText("No earlier calls.")
+            return
+        lines = []
+        for call in calls:
+            when = to_london(call.recorded_at).strftime("%a %d %b %H:%M")
+            line = f"{when} · {call.campaign} · {call.outcome} · {call.agent}"
+            if call.callback_at is not None:
+                line += f" · call back {to_london(call.callback_at):%a %d %b %H:%M}"
+            if call.notes:
+                note = " ".join(call.notes.split())
+                line += f" — “{note[:80]}{'…' if len(note) > 80 else ''}”"
+            lines.append(line)
+        self.calls.setText("Earlier calls:\n" + "\n".join(lines))
 
     def _size_columns(self) -> None:
         """The question takes two fifths of the width; the rounds share the rest."""

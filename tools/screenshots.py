@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -152,6 +153,7 @@ def main() -> int:
     grab(agent, "calls_agent")
     agent.close()
     db.close()
+    shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

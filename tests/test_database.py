@@ -112,3 +112,9 @@ def test_default_file_lives_in_the_user_data_directory(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     url = resolve_url()
     assert Path(url.database).parent == tmp_path / "Outbound"
+
+
+def test_the_quick_head_check_agrees_with_alembic():
+    from outbound.db.migrate import head_revision, shipped_head
+
+    assert shipped_head() == head_revision()

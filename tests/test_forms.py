@@ -350,3 +350,24 @@ def test_earlier_calls_are_listed_newest_first_with_their_labels(db) -> None:
     assert calls[-1].outcome == "No answer" and calls[-1].notes == "Rang out"
     assert calls[-1].agent == "Sam" and calls[-1].campaign == "Tracker"
     assert all(a.recorded_at >= b.recorded_at for a, b in itertools.pairwise(calls))
+
+
+def test_a_running_campaign_can_be_changed_and_bad_changes_change_nothing(db) -> None:
+    from outbound.queue.campaigns import CampaignError, find_campaign, update_campaign
+
+    campaign = _campaign(db)
+    create_campaign(db, "welfare_check", "Welfare")
+    update_campaign(db, campaign, name="Care tracker (winter)", owner="Jo",
+                    ends_on=date(2027, 3, 31),
+                    overrides={"calling_window": {"start": "09:00"}})
+    with db.read() as session:
+        changed = find_campaign(session, campaign)
+        assert (changed.name, changed.owner, changed.ends_on) == (
+            "Care tracker (winter)", "Jo", date(2027, 3, 31))
+        assert template_of(changed).window.start.hour == 9
+    for bad in ({"name": "Welfare"}, {"starts_on": date(2027, 4, 1)},
+                {"overrides": {"calling_window": {"start": "25:00"}}}):
+        with pytest.raises((CampaignError, TemplateError)):
+            update_campaign(db, campaign, **bad)
+    with db.read() as session:
+        assert find_campaign(session, campaign).name == "Care tracker (winter)"

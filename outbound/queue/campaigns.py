@@ -86,6 +86,42 @@ def create_campaign(db: Database, template_code: str, name: str, *, owner: str |
     return db.run_write(work)
 
 
+_UNSET: Any = object()
+
+
+def update_campaign(db: Database, campaign: str | int, *, name: str | None = None,
+                    owner: str | None = _UNSET, starts_on: date | None = _UNSET,
+                    ends_on: date | None = _UNSET,
+                    overrides: dict[str, Any] | None = None) -> None:
+    """Change a running campaign's name, owner, dates or overrides; the overrides are
+    checked against the template first, so a bad one changes nothing."""
+
+    def work(session: Session) -> None:
+        camp = find_campaign(session, campaign)
+        if overrides is not None and overrides:
+            get_template(camp.template_code).with_overrides(overrides)   # raises if bad
+        if name is not None:
+            new_name = name.strip()
+            if not new_name:
+                raise CampaignError("A campaign needs a name.")
+            taken = session.scalar(select(Campaign.id).where(Campaign.name == new_name,
+                                                             Campaign.id != camp.id))
+            if taken is not None:
+                raise CampaignError(f"There is already a campaign called “{new_name}”.")
+            camp.name = new_name
+        first = camp.starts_on if starts_on is _UNSET else starts_on
+        last = camp.ends_on if ends_on is _UNSET else ends_on
+        if first and last and last < first:
+            raise CampaignError("The campaign ends before it starts: check the dates.")
+        camp.starts_on, camp.ends_on = first, last
+        if owner is not _UNSET:
+            camp.owner = owner
+        if overrides is not None:
+            camp.overrides = dict(overrides)
+
+    db.run_write(work)
+
+
 def set_status(db: Database, campaign: str | int, status: str) -> None:
     if status not in STATUSES:
         raise CampaignError(f"“{status}” is not a campaign status; use active, paused or closed.")

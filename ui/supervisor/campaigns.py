@@ -238,11 +238,7 @@ class CampaignsScreen(QWidget):
                     overrides=choice.overrides, audience=choice.audience)
             done = f"{choice.name} is started. Enrol contacts next (Ctrl+Shift+E)."
         else:
-            update = getattr(campaign_engine, "update_campaign", None)
-            if update is None:
-                self.banner.warning("Changing a campaign after it has started is not "
-                                    "possible in this version of Outbound yet.")
-                return
+            update = campaign_engine.update_campaign
 
             def work(_op: Any) -> int:
                 update(db, campaign.id, name=choice.name, owner=choice.owner,

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,24 @@ class _Job(QRunnable):
         try:
             result = self.work()
         except BaseException as exc:  # reported, never lost on a pool thread
-            self.relay.sig_failed.emit(describe_error(exc))
+            _emit(self.relay, self.relay.sig_failed if _alive(self.relay) else None,
+                  describe_error(exc))
         else:
-            self.relay.sig_done.emit(result)
+            _emit(self.relay, self.relay.sig_done if _alive(self.relay) else None, result)
+
+
+def _alive(relay: _Relay) -> bool:
+    return shiboken6.isValid(relay)
+
+
+def _emit(relay: _Relay, signal: Any, *values: Any) -> None:
+    """Report back unless the screen that asked has gone (closed, or signed out)."""
+    if signal is None:
+        return
+    try:
+        signal.emit(*values)
+    except RuntimeError:        # deleted between the check and the emit
+        log.debug("result dropped: the screen that asked for it has closed")
 
 
 class Operation:
@@ -60,7 +76,8 @@ class Operation:
         self.cancel_event.set()
 
     def report_progress(self, done: int, total: int | None) -> None:
-        self._relay.sig_progress.emit(done, total)
+        if _alive(self._relay):
+            _emit(self._relay, self._relay.sig_progress, done, total)
 
 
 class Operations:

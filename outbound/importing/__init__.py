@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -189,12 +191,29 @@ def _import(
             raise _DryRunDone
 
     try:
-        db.run_write(work, attempts=1)  # a consumed file cannot be replayed
+        with _fewer_collections():
+            db.run_write(work, attempts=1)  # a consumed file cannot be replayed
     except _DryRunDone:
         report.import_id = None
         return report
     report.committed = True
     return report
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the garbage collector less often for the length of an import.
+
+    An import makes a few short-lived tuples per row, freed by reference counting; with
+    the usual thresholds the collector would also walk every long-lived object of the
+    process a few times per 100,000 rows, for nothing.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 20_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 _DUPLICATE = ("repeats an earlier row of this file or a stored contact already matched "

@@ -302,3 +302,13 @@ def test_a_broken_csv_is_refused_naming_the_last_good_row(db, tmp_path):
     with pytest.raises(ImportRefused, match="after row 31"):
         import_file(db, path, batch_size=7)
     assert snapshot(db) == before
+
+
+def test_an_import_gives_back_the_page_cache_it_borrowed(db, shared_data):
+    if not db.is_sqlite:
+        pytest.skip("SQLite only")
+    with db.engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    import_file(db, shared_data / "trafford_care_homes_2026.csv")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before

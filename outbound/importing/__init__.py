@@ -14,7 +14,7 @@ import gc
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -174,12 +174,13 @@ def _import(
                                  as_read=as_read, workers=workers_for(estimate),
                                  default_kind=kind, by_reference=writer.by_reference,
                                  source=writer.source, stamp=writer.stamp, import_id=run.id)
-        for parsed in batches:
-            _store(writer, parsed, report)
-            if cancel is not None and cancel.is_set():
-                raise ImportCancelled("The import was cancelled; nothing was saved.")
-            if progress is not None:
-                progress(report.rows_read, estimate)
+        with closing(batches), writer.bulk():
+            for parsed in batches:
+                _store(writer, parsed, report)
+                if cancel is not None and cancel.is_set():
+                    raise ImportCancelled("The import was cancelled; nothing was saved.")
+                if progress is not None:
+                    progress(report.rows_read, estimate)
         run.finished_at = utcnow()
         run.rows_read = report.rows_read
         run.created, run.updated = report.created, report.updated

@@ -3,6 +3,7 @@
     python bench/claim_bench.py [--sizes 10000,100000,1000000] [--agents 1,8]
                                 [--claims 300] [--pg postgresql://postgres@127.0.0.1/test]
                                 [--sqlite-only] [--explain] [--outcome CODE]
+                                [--pause-ms MS]
 
 For each database (a fresh SQLite file in a temporary folder; and PostgreSQL when
 ``--pg`` names a server where the user may create databases: a scratch database
@@ -26,11 +27,12 @@ and p99 per (database, size, agents), followed by the ratio median at the larges
 ``--explain`` prints the plan of every statement one claim runs (EXPLAIN QUERY PLAN on
 SQLite, EXPLAIN ANALYZE inside a rolled-back transaction on PostgreSQL).
 
-The agents make their claims back to back, with no time on the phone between them, so
-with 8 agents on a 2-core machine the processes also queue for the CPU (and on SQLite
-for the single write lock): those numbers are what an agent would see on a saturated
-machine, not the statements' own cost. The load average is printed with the results
-because other work on the machine moves them too.
+The agents make their claims back to back (unless ``--pause-ms`` gives each some time
+between calls; a real agent spends minutes on the phone), so with 8 agents on a 2-core
+machine the processes also queue for the CPU (and on SQLite for the single write lock):
+those numbers are what an agent would see on a saturated machine, not the statements'
+own cost. The load average is printed with the results because other work on the
+machine moves them too.
 """
 
 from __future__ import annotations
@@ -187,8 +189,8 @@ def _answers_for(outcome: str) -> dict[str, object] | None:
     return example_answers(form_of(template))
 
 
-def _agent(url: str, agent: str, campaign: int, claims: int, outcome: str, ready, go,
-           results) -> None:
+def _agent(url: str, agent: str, campaign: int, claims: int, outcome: str, pause: float,
+           ready, go, results) -> None:
     db = open_database(url)
     answers = _answers_for(outcome)
     extra = {"answers": answers} if answers is not None else {}
@@ -214,6 +216,8 @@ def _agent(url: str, agent: str, campaign: int, claims: int, outcome: str, ready
             if index >= WARM_UP:
                 claim_ms.append((t1 - t0) * 1000)
                 done_ms.append((t2 - t1) * 1000)
+                if pause:
+                    time.sleep(pause)
     except Exception as exc:  # reported by the parent
         error = f"{agent}: {exc!r}"
     finally:
@@ -223,13 +227,13 @@ def _agent(url: str, agent: str, campaign: int, claims: int, outcome: str, ready
         results.put((claim_ms, done_ms, error))
 
 
-def measure(url: str, campaign: int, agents: int, claims: int, outcome: str
-            ) -> dict[str, list[float]]:
+def measure(url: str, campaign: int, agents: int, claims: int, outcome: str,
+            pause: float = 0.0) -> dict[str, list[float]]:
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Barrier(agents + 1)
     go = ctx.Event()
     results = ctx.Queue()
-    workers = [ctx.Process(target=_agent, args=(url, name, campaign, claims, outcome, ready,
+    workers = [ctx.Process(target=_agent, args=(url, name, campaign, claims, outcome, pause, ready,
                                                 go, results))
                for name in agent_names(agents)]
     for worker in workers:
@@ -320,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=_ints, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--agents", type=_ints, default=[1, 8])
     parser.add_argument("--claims", type=int, default=300, help="measured claims per agent")
+    parser.add_argument("--pause-ms", type=float, default=0.0, metavar="MS",
+                        help="each agent waits this long after each call (default 0: claims "
+                        "back to back, which saturates a small machine)")
     parser.add_argument("--pg", metavar="URL", help="a PostgreSQL server where the user may "
                         "create databases, e.g. postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--sqlite-only", action="store_true")
@@ -350,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
                 if args.explain:
                     explain(scratch.url, cid)
                 for agents in args.agents:
-                    result = measure(scratch.url, cid, agents, args.claims, args.outcome)
+                    result = measure(scratch.url, cid, agents, args.claims, args.outcome,
+                                     args.pause_ms / 1000)
                     rows.append((kind, size, agents, result))
                     print(f"  {agents} agent(s): claim median "
                           f"{statistics.median(result['claim']):.2f} ms, p99 "
@@ -358,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 scratch.drop()
 
-    print(f"\nOutcome recorded: {args.outcome}; {args.claims} measured claims per agent; "
+    print(f"\nOutcome recorded: {args.outcome}; {args.claims} measured claims per agent, "
+          f"{args.pause_ms:g} ms apart; "
           f"load average {started_load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
           f"({os.cpu_count()} CPUs).")
     header = (f"{'database':<10} {'tasks':>9} {'agents':>6} {'claims':>6}  "

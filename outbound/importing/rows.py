@@ -77,6 +77,7 @@ _PARSED_FIELDS = ("name", "first_name", "last_name", "organisation", "role", "ad
                   "district", "external_ref", "accessibility_needs", "kind", "notes", "phone",
                   "postcode", "email", "expiry_date", "preferred_contact")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False)
 
 
 def _name_key(name: str) -> str:
@@ -145,6 +146,7 @@ class RowParser:
             else:
                 self._extra_at.append((index, header))
         self._columns = {name: self.headers[i] for name, i in self._field_at.items()}
+        self._phone_column = self._columns.get("phone")
         # Every field's cell in one C call; a field with no column reads the "" that
         # parse() appends to the row.
         self._fields = itemgetter(*(self._field_at.get(f, -1) for f in _PARSED_FIELDS))
@@ -170,7 +172,7 @@ class RowParser:
                  "no name: a contact needs a name to be called"),))
 
         issues: list[tuple[Any, ...]] = []
-        phones, outcome = self._phones(row_number, phone, cells, issues)
+        phone_rows, outcome, primary = self._phones(row_number, phone, cells, issues)
         if postcode:
             postcode = self._postcode(row_number, postcode, issues)
         if email:
@@ -183,8 +185,6 @@ class RowParser:
         attributes = {header: cells[i] for i, header in self._extra_at if cells[i]}
         if notes:
             attributes["Notes"] = notes
-        first = phones[0] if phones else None
-        primary = first.e164 if first is not None and first.usable else None
         key_name = _name_key(name)[:300]
         ref = ref or None
         if self.by_reference and ref:
@@ -197,12 +197,9 @@ class RowParser:
             kind, name[:300], key_name, organisation, role or None, email or None,
             address or None, postcode or None, district or None, self.source, ref,
             expiry or None, preferred or None, accessibility or None,
-            json.dumps(attributes, ensure_ascii=False) if attributes else "{}", primary,
+            _to_json(attributes) if attributes else "{}", primary,
             False, self.stamp, self.stamp, self.import_id,
         )
-        phone_rows = tuple([(position, n.e164, n.extension, n.raw[:200], n.line_type,
-                             n.usable, "; ".join(n.repairs) if n.usable else n.problem)
-                            for position, n in enumerate(phones)])
         return (row_number, outcome, key, contact, phone_rows, tuple(issues))
 
     def parse_batch(self, rows: Iterable[tuple[int, Sequence[str]]], *,
@@ -223,37 +220,49 @@ class RowParser:
         issues.append((self.import_id, row_number, column, outcome, message))
 
     def _phones(self, row_number: int, text: str, cells: Sequence[str],
-                issues: list[tuple[Any, ...]]) -> tuple[list[PhoneNumber], str]:
-        column = self.column_of("phone")
+                issues: list[tuple[Any, ...]]
+                ) -> tuple[tuple[tuple[Any, ...], ...], str, str | None]:
+        """contact_phone rows (usable numbers first), the row's outcome, and the primary
+        number: the first usable one."""
+        import_id = self.import_id
+        column = self._phone_column
         found: list[tuple[str | None, PhoneCell]] = [(column, parse_phone_cell(text,
                                                                                 self.region))]
         for index in self._alt_at:
             if cells[index]:
                 found.append((self.headers[index], parse_phone_cell(cells[index], self.region)))
-        usable: list[PhoneNumber] = []
+        rows: list[tuple[Any, ...]] = []
         unusable: list[PhoneNumber] = []
         repaired = False
-        issue = self._issue
         for col, parsed in found:
             for number in parsed.numbers:
                 if number.usable:
-                    usable.append(number)
-                    if number.repairs:
+                    note = "; ".join(number.repairs)
+                    rows.append((len(rows), number.e164, number.extension, number.raw[:200],
+                                 number.line_type, True, note))
+                    if note:
                         repaired = True
-                        issue(issues, row_number, col, "repaired",
-                              f"{number.raw}: " + "; ".join(number.repairs))
+                        issues.append((import_id, row_number, col, "repaired",
+                                       f"{number.raw}: {note}"))
                     if number.premium:
-                        issue(issues, row_number, col, "premium",
-                              f"{number.raw} is a premium-rate number")
+                        issues.append((import_id, row_number, col, "premium",
+                                       f"{number.raw} is a premium-rate number"))
                 else:
                     unusable.append(number)
-                    issue(issues, row_number, col, "invalid_phone",
-                          f"{number.raw}: {number.problem}")
-        if not usable:
+                    issues.append((import_id, row_number, col, "invalid_phone",
+                                   f"{number.raw}: {number.problem}"))
+        primary = rows[0][1] if rows else None
+        if not rows:
+            outcome = "invalid_phone"
             if not unusable:
-                issue(issues, row_number, column, "invalid_phone", "no phone number given")
-            return unusable, "invalid_phone"
-        return usable + unusable, "repaired" if repaired else "valid"
+                issues.append((import_id, row_number, column, "invalid_phone",
+                               "no phone number given"))
+        else:
+            outcome = "repaired" if repaired else "valid"
+        for number in unusable:
+            rows.append((len(rows), number.e164, number.extension, number.raw[:200],
+                         number.line_type, False, number.problem))
+        return tuple(rows), outcome, primary
 
     def _postcode(self, row_number: int, raw: str, issues: list[tuple[Any, ...]]) -> str | None:
         postcode = normalise_postcode(raw)

@@ -4,14 +4,15 @@
 
 Builds a CSV with the damage real lists have (lost leading zeros, +44 and (0) forms,
 extensions, two numbers in a cell, scientific notation, NA, premium numbers), then
-times, each in a fresh process: the floor (parse + is_valid on every phone cell and
-nothing else), and the import into a new SQLite file (and PostgreSQL when given: into a
-scratch database created on that server and dropped afterwards). Prints rows per second,
-peak memory and import time / floor. Peak memory is given twice: the importing process's
-own peak RSS, and the peak of the whole process tree (importing process, forkserver and
-workers) in PSS, which counts shared pages once; the tree is sampled every 50 ms. CPU
-seconds of the whole tree are shown too, as they vary less than wall time on a busy
-machine.
+times, each in a fresh process and round by round: the floor (parse + is_valid on every
+phone cell and nothing else), and the import into a new SQLite file (and PostgreSQL when
+given: into a scratch database created on that server and dropped afterwards).
+
+Prints rows per second, import time / floor (the median of the rounds' ratios), and peak
+memory twice: the importing process's own peak RSS, and the peak of the whole process
+tree (importing process, forkserver and workers) in PSS, which counts shared pages once,
+sampled every 50 ms. CPU seconds of the whole tree are shown too, as they vary less than
+wall time on a busy machine.
 """
 
 from __future__ import annotations
@@ -215,38 +216,45 @@ def main() -> None:
     parser.add_argument("--no-floor", action="store_true", help="skip timing the floor")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite import")
     args = parser.parse_args()
+    targets = ([] if args.no_sqlite else [("SQLite", None)]) \
+        + ([("PostgreSQL", args.pg)] if args.pg else [])
+    scratch = {label: _ScratchPostgres(url) for label, url in targets if url}
+    floors: list[float] = []
+    runs: dict[str, list[dict]] = {label: [] for label, _ in targets}
     with tempfile.TemporaryDirectory() as folder:
         csv_path = Path(folder) / "list.csv"
         build_csv(csv_path, args.rows)
         print(f"{args.rows:,} rows, {csv_path.stat().st_size / 1e6:.1f} MB of CSV")
-        floor = None
-        if not args.no_floor:
-            floors = [_run(FLOOR, str(csv_path))["seconds"] for _ in range(args.repeat)]
-            floor = statistics.median(floors)
-            print(f"floor (phonenumbers only): median {floor:.2f} s, "
-                  f"{args.rows / floor:,.0f} rows/s  (runs: "
-                  + ", ".join(f"{f:.2f}" for f in floors) + ")")
-        targets = ([] if args.no_sqlite else [("SQLite", None)]) \
-            + ([("PostgreSQL", args.pg)] if args.pg else [])
-        for label, url in targets:
-            scratch = _ScratchPostgres(url) if url else None
-            runs = []
-            try:
-                for i in range(args.repeat):
-                    target = scratch.fresh() if scratch else f"sqlite:///{folder}/bench{i}.db"
-                    runs.append(_run(IMPORT, str(csv_path), target))
-            finally:
-                if scratch is not None:
-                    scratch.close()
-            seconds = statistics.median(r["seconds"] for r in runs)
-            peak = max(r["peak_mb"] for r in runs)
-            tree = max((r.get("tree_mb", 0) for r in runs), default=0)
-            cpu = statistics.median(r.get("tree_cpu", 0) for r in runs)
-            ratio = f", ratio to floor {seconds / floor:.2f}" if floor else ""
-            print(f"import into {label}: median {seconds:.2f} s, "
-                  f"{args.rows / seconds:,.0f} rows/s, peak {peak:.0f} MB "
-                  f"(with workers {tree:.0f} MB PSS), {cpu:.1f} CPU s{ratio}  (runs: "
-                  + ", ".join(f"{r['seconds']:.2f}" for r in runs) + f")  {runs[0]['counts']}")
+        try:
+            # Round by round, so that a machine busy for a while slows floor and imports
+            # alike; each import is compared with the floor of its own round.
+            for i in range(args.repeat):
+                if not args.no_floor:
+                    floors.append(_run(FLOOR, str(csv_path))["seconds"])
+                for label, url in targets:
+                    target = (scratch[label].fresh() if url
+                              else f"sqlite:///{folder}/bench{i}.db")
+                    runs[label].append(_run(IMPORT, str(csv_path), target))
+        finally:
+            for database in scratch.values():
+                database.close()
+    if floors:
+        floor = statistics.median(floors)
+        print(f"floor (phonenumbers only): median {floor:.2f} s, "
+              f"{args.rows / floor:,.0f} rows/s  (runs: "
+              + ", ".join(f"{f:.2f}" for f in floors) + ")")
+    for label, done in runs.items():
+        seconds = statistics.median(r["seconds"] for r in done)
+        peak = max(r["peak_mb"] for r in done)
+        tree = max(r.get("tree_mb", 0) for r in done)
+        cpu = statistics.median(r.get("tree_cpu", 0) for r in done)
+        ratios = [r["seconds"] / f for r, f in zip(done, floors, strict=False)]
+        ratio = (f", ratio to floor {statistics.median(ratios):.2f} (per round: "
+                 + ", ".join(f"{r:.2f}" for r in ratios) + ")") if ratios else ""
+        print(f"import into {label}: median {seconds:.2f} s, "
+              f"{args.rows / seconds:,.0f} rows/s, peak {peak:.0f} MB "
+              f"(with workers {tree:.0f} MB PSS), {cpu:.1f} CPU s{ratio}  (runs: "
+              + ", ".join(f"{r['seconds']:.2f}" for r in done) + f")  {done[0]['counts']}")
 
 
 if __name__ == "__main__":

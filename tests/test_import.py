@@ -213,18 +213,21 @@ def test_repeats_in_later_batches_are_duplicates_in_workers_too(db, tmp_path, mo
     for i in range(12):
         rows.append([f"Resident {i}", f"0113 496 {i:04d}", "PN1 1AB"])   # phone + name
         rows.append([f"Nobody {i}", "NA", f"PN{i % 3 + 1} 2CD"])         # name + postcode
-    rows += [["RESIDENT 3", "01134960003", ""],        # same number and name, other batch
+    rows += [["Nameless Home", "", ""],                # no number, no postcode
+             ["RESIDENT 3", "01134960003", ""],        # same number and name, other batch
              ["Nobody 4", "", "pn2 2cd"],              # same name and postcode
              ["Nobody 4", "", "PN3 2CD"],              # another postcode: someone else
-             ["Resident 5", "0113 496 0099", ""]]      # another number: someone else
+             ["Resident 5", "0113 496 0099", ""],      # another number: someone else
+             ["nameless home", "n/a", ""]]             # the first of these again
     path = write_csv(tmp_path / "repeats.csv", rows)
     first = import_file(db, path, batch_size=5)
-    assert (first.created, first.counts["duplicate"]) == (26, 2)
-    assert sorted(i.row_number for i in first.issues if i.outcome == "duplicate") == [26, 27]
+    assert (first.created, first.counts["duplicate"]) == (27, 3)
+    assert sorted(i.row_number for i in first.issues
+                  if i.outcome == "duplicate") == [27, 28, 31]
     before = snapshot(db)
     again = import_file(db, path, batch_size=5)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 26)
-    assert again.counts["duplicate"] == 2
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 27)
+    assert again.counts["duplicate"] == 3
     assert snapshot(db)[:2] == before[:2]
 
 

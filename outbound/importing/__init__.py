@@ -29,7 +29,7 @@ from outbound.importing.columns import (
 )
 from outbound.importing.parallel import parsed_batches, workers_for
 from outbound.importing.report import ImportReport
-from outbound.importing.rows import ISSUES, NUMBERS, OUTCOMES_, ParsedBatch
+from outbound.importing.rows import ISSUES, NUMBERS, ROW_OUTCOMES, ParsedBatch
 from outbound.importing.table import ImportRefused, TableReader, open_table
 
 if TYPE_CHECKING:  # the database layer is imported when needed: worker processes,
@@ -223,7 +223,7 @@ _DUPLICATE = ("repeats an earlier row of this file or a stored contact already m
 
 def _store(writer: ContactWriter, batch: ParsedBatch, report: ImportReport) -> None:
     """Write one batch and count it into the report, its issues in row order."""
-    numbers, outcomes, issues = batch[NUMBERS], batch[OUTCOMES_], batch[ISSUES]
+    numbers, outcomes, issues = batch[NUMBERS], batch[ROW_OUTCOMES], batch[ISSUES]
     results = writer.write(batch)
     tally = Counter(results)
     counts = report.counts

@@ -63,7 +63,7 @@ ParsedRow = tuple[int, str, tuple[Any, ...] | None, tuple[Any, ...] | None,
 # lists, soon left alone by the garbage collector of the importing process. The same
 # fields as ParsedRow, but issues is one tuple for the batch, in row order.
 ParsedBatch = tuple[tuple[Any, ...], ...]
-NUMBERS, OUTCOMES_, KEYS, CONTACTS, PHONES, ISSUES = range(6)
+NUMBERS, ROW_OUTCOMES, KEYS, CONTACTS, PHONES, ISSUES = range(6)
 
 CONTACT_COLUMNS = (
     "kind", "name", "name_key", "organisation", "role", "email", "address", "postcode",

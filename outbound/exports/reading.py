@@ -1,7 +1,7 @@
 """Reading a campaign's answers for an export: one streamed query, newest set wins.
 
 A year of the care tracker is a quarter of a million answer sets. They are read in one
-read transaction (a consistent picture) through a cursor that fetches a batch at a
+read transaction (a consistent picture) through the driver's own cursor, a batch at a
 time (a server-side cursor on PostgreSQL), never all at once. When an outcome was
 corrected a contact has several sets for one round and the newest wins: rows come
 ordered by round, contact and id, so the winner is the last of each run, and the
@@ -14,11 +14,13 @@ few that are needed are done once, by the caller, with caches.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
+from contextlib import closing, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Row, String, Text, cast, func, select, type_coerce
+from sqlalchemy import Connection, Integer, Select, String, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from outbound.clock import to_london
@@ -26,13 +28,17 @@ from outbound.db.capture_models import AnswerFlag, AnswerSet
 from outbound.db.models import Attempt, Contact, Task
 from outbound.exports.source import AnswerFilter, CampaignInfo, period
 
-FETCH_BATCH = 2000
+# Rows are handed on a hundred at a time: a batch is written and freed before the
+# garbage collector's older generations ever see it, which for a year's export saves
+# a third of the time that batches of 2,000 took. PostgreSQL sends more per round trip.
+FETCH_BATCH = 100
+SERVER_FETCH = 2000
 # Positions in an answer row as fetched.
 ID, CONTACT, ROUND, RECORDED, VERSION, ANSWERS, UNCHANGED, FLAGGED, AGENT, OUTCOME = range(10)
 
 
 def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
-                   batch: int = FETCH_BATCH) -> Iterator[list[Row[Any]]]:
+                   batch: int = FETCH_BATCH) -> Iterator[list[tuple[Any, ...]]]:
     """The winning answer sets that pass the filter, in round and contact order.
 
     Each row holds, at the positions above: the answers as JSON text, the recorded
@@ -53,9 +59,13 @@ def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
     if where.district:
         stmt = stmt.where(AnswerSet.contact_id.in_(
             select(Contact.id).where(Contact.district == where.district)))
-    # Core, not the ORM: the rows are plain values, and the ORM's per-row work would
-    # take longer than the rest of the export.
-    result = session.connection().execute(stmt, execution_options={"yield_per": batch})
+    with closing(driver_batches(session.connection(), stmt, batch)) as result:
+        yield from _winners(result, where, batch)
+
+
+def _winners(result: Iterator[list[tuple[Any, ...]]], where: AnswerFilter,
+             batch: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The last row of each (round, contact) run, if it passes the filter, in batches."""
     outcome, flagged_only = where.outcome, where.flagged_only
 
     def wanted(row: Any) -> bool:
@@ -63,9 +73,9 @@ def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
             outcome is None or row[OUTCOME] == outcome)
 
     pending: Any = None
-    out: list[Row[Any]] = []
-    for partition in result.partitions():
-        for row in partition:
+    out: list[tuple[Any, ...]] = []
+    for rows in result:
+        for row in rows:
             # A new (round, contact) run: the previous row was the last of its run.
             if pending is not None and (row[ROUND] != pending[ROUND]
                                         or row[CONTACT] != pending[CONTACT]) \
@@ -81,6 +91,51 @@ def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
         yield out
 
 
+def driver_batches(connection: Connection, stmt: Select[Any],
+                   batch: int = FETCH_BATCH) -> Iterator[list[tuple[Any, ...]]]:
+    """The statement's rows as the driver gives them (plain tuples), a batch at a time.
+
+    SQLAlchemy compiles the statement and converts its parameters; the rows skip its
+    result layer, through which a year's answers took twice as long to read. On
+    PostgreSQL the cursor is a server-side one, so the server holds the rows not yet
+    fetched; SQLite steps through its query as rows are fetched. The cursor belongs to
+    the connection's transaction, so it sees the same picture as everything else read.
+    """
+    dialect = connection.dialect
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    for bind, name in compiled.bind_names.items():
+        convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None and name in values:
+            values[name] = convert(values[name])
+    params: Any = ([values[name] for name in compiled.positiontup or ()]
+                   if compiled.positional else values)
+    driver = connection.connection.driver_connection
+    fetch = batch
+    if dialect.name == "postgresql":
+        cursor = driver.cursor(name=f"outbound_export_{next(_cursor_numbers)}")
+        fetch = max(batch, SERVER_FETCH)
+        cursor.itersize = fetch
+    else:
+        cursor = driver.cursor()
+    cursor.arraysize = fetch
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(fetch):
+            if fetch == batch:
+                yield rows
+            else:
+                for start in range(0, len(rows), batch):
+                    yield rows[start:start + batch]
+    finally:
+        # Never hide the error that ended the export behind one from closing.
+        with suppress(dialect.loaded_dbapi.Error):
+            cursor.close()
+
+
+_cursor_numbers = itertools.count(1)
+
+
 class ContactCache:
     """Reference, district, name and organisation by contact id, fetched a batch at a
     time: a provider called every day for a year is read once, not 365 times."""
@@ -89,7 +144,7 @@ class ContactCache:
         self.session = session
         self.known: dict[int, tuple[Any, ...]] = {}
 
-    def fill(self, rows: Sequence[Row[Any]]) -> dict[int, tuple[Any, ...]]:
+    def fill(self, rows: Sequence[Sequence[Any]]) -> dict[int, tuple[Any, ...]]:
         missing = list({row[CONTACT] for row in rows} - self.known.keys())
         for start in range(0, len(missing), 500):
             for cid, *rest in self.session.execute(
@@ -100,7 +155,7 @@ class ContactCache:
         return self.known
 
 
-def flagged_fields(session: Session, rows: Sequence[Row[Any]]) -> dict[int, set[str]]:
+def flagged_fields(session: Session, rows: Sequence[Sequence[Any]]) -> dict[int, set[str]]:
     """For the flagged sets among ``rows``: which of their fields raised a flag."""
     ids = [r[ID] for r in rows if r[FLAGGED]]
     found: dict[int, set[str]] = {}

@@ -112,3 +112,23 @@ def test_an_unknown_answer_beside_every_known_one_is_still_reported(db, tmp_path
     assert "last_outbreak_ended" not in result.warnings[0]
     assert rows[0]["Any suspected or confirmed Covid cases?"] == "Yes"
     assert rows[0]["Maximum beds"] == "1"
+
+
+def test_answers_the_json_module_wrote_with_nan_still_export(sqlite_db, tmp_path):
+    seeded = seed_tracker(sqlite_db)
+
+    def work(session: Any) -> None:
+        session.add(AnswerSet(campaign_id=seeded.campaign_id, contact_id=seeded.contacts["ash"],
+                              round_key="2026-03-31", form_version_id=seeded.v2,
+                              recorded_at=local_instant(date(2026, 3, 31), time(12)),
+                              answers={"service_type": "Domiciliary care",
+                                       "people_supported": float("nan"),
+                                       "staff_total": 2**70, "comments": "@home"}))
+
+    sqlite_db.run_write(work)
+    result, rows = _wide(sqlite_db, seeded.campaign_id, tmp_path / "nan.csv",
+                         date_from=date(2026, 3, 31))
+    assert result.rows == 1
+    assert rows[0]["People supported"] == "nan"
+    assert rows[0]["Total staff on the roll"] == str(2**70)
+    assert rows[0]["Comments"] == "'@home"

@@ -16,6 +16,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 from sqlalchemy.orm import Session
 
 from outbound.db.database import Database
@@ -224,7 +225,7 @@ class _Rows:
         outcomes, users, versions = self.outcomes, self.users, self.version_of
         people, rounds = self.people, self.rounds
         recorded = self.clock.wall_text if self.csv else self.clock.wall
-        protect, loads = self.csv, json.loads
+        protect, loads = self.csv, orjson.loads
         for batch in batches:
             self.contacts.fill(batch)
             rows: list[list[Any]] = []
@@ -232,7 +233,10 @@ class _Rows:
             # The columns as answer_batches gives them (ID, CONTACT, ROUND...).
             for (_id, contact, round_key, when, version, text, unchanged, flagged, agent,
                  outcome) in batch:
-                answers = loads(text) if text else {}
+                try:
+                    answers = loads(text) if text else {}
+                except orjson.JSONDecodeError:
+                    answers = _loads(text)
                 # Popped, not read: what is left afterwards has no column.
                 row = [*people[contact], rounds[round_key], outcomes.get(outcome, outcome),
                        recorded(when), users.get(agent), versions.get(version, version),
@@ -274,7 +278,7 @@ class _Rows:
             flags = flagged_fields(self.session, batch)
             for r in batch:
                 raw = r[ANSWERS]
-                answers = json.loads(raw) if raw else {}
+                answers = _loads(raw) if raw else {}
                 protect = self.csv and raw and _may_need_quoting(raw)
                 ref, district, name, _org = people[r[CONTACT]]
                 head = [ref, district, name, rounds[r[ROUND]],
@@ -309,6 +313,18 @@ class _Rows:
 
 def _same(value: str) -> str:
     return value
+
+
+def _loads(text: str) -> Any:
+    """An answer set's JSON text as Python values.
+
+    orjson reads it four times as fast as the json module, which matters a quarter of
+    a million times over; what orjson refuses (NaN, integers past 64 bits) json reads.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class _Cache(dict[Any, Any]):

@@ -80,7 +80,7 @@ def build_csv(path: Path, rows: int, seed: int = 7) -> None:
 FLOOR = """
 import csv, sys, time, resource, json, phonenumbers
 path = sys.argv[1]
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 with open(path, newline="", encoding="utf-8") as handle:
     reader = csv.reader(handle)
     header = next(reader)
@@ -92,7 +92,7 @@ with open(path, newline="", encoding="utf-8") as handle:
             continue
         phonenumbers.is_valid_number(n)
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed,
+print(json.dumps({"seconds": elapsed, "cpu": time.process_time() - cpu,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -101,32 +101,46 @@ import sys, time, resource, json
 from outbound.db import open_database
 from outbound.importing import import_file
 db = open_database(sys.argv[2])
+cpu_before = time.process_time()
 start = time.perf_counter()
 report = import_file(db, sys.argv[1])
 elapsed = time.perf_counter() - start
 print(json.dumps({"seconds": elapsed, "counts": report.counts, "created": report.created,
+                  "cpu_before": cpu_before,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 class _TreeSampler(threading.Thread):
-    """Peak PSS and CPU seconds of a process and all its descendants, from /proc."""
+    """Peak PSS and CPU seconds of a process and all its descendants, from /proc.
 
-    def __init__(self, pid: int) -> None:
+    Given a database, the CPU of the PostgreSQL backends serving it counts too when the
+    server runs on this machine (their memory does not).
+    """
+
+    def __init__(self, pid: int, database: str | None = None) -> None:
         super().__init__(daemon=True)
         self.pid = pid
+        self.backend_title = f" {database} ".encode() if database else None
         self.peak_kb = 0
         self.cpu: dict[int, float] = {}
         self.done = threading.Event()
         self.tick = os.sysconf("SC_CLK_TCK")
 
-    def _tree(self) -> list[int]:
+    def _processes(self) -> tuple[list[int], list[int]]:
+        """The process tree, and the database's backends."""
         children: dict[int, list[int]] = {}
+        backends = []
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
                     with open(f"/proc/{entry}/stat") as handle:
                         parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+                    if self.backend_title:
+                        with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                            title = handle.read()
+                        if title.startswith(b"postgres: ") and self.backend_title in title:
+                            backends.append(int(entry))
                 except (OSError, IndexError, ValueError):
                     continue
                 children.setdefault(parent, []).append(int(entry))
@@ -135,15 +149,20 @@ class _TreeSampler(threading.Thread):
             pid = todo.pop()
             tree.append(pid)
             todo.extend(children.get(pid, []))
-        return tree
+        return tree, backends
 
     def _sample(self) -> None:
         total = 0
-        for pid in self._tree():
+        tree, backends = self._processes()
+        for pid in tree:
             try:
                 with open(f"/proc/{pid}/smaps_rollup") as handle:
                     total += sum(int(line.split()[1]) for line in handle
                                  if line.startswith("Pss:"))
+            except (OSError, IndexError, ValueError):
+                continue
+        for pid in tree + backends:
+            try:
                 with open(f"/proc/{pid}/stat") as handle:
                     fields = handle.read().rsplit(")", 1)[1].split()
                 self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self.tick
@@ -156,12 +175,12 @@ class _TreeSampler(threading.Thread):
             self._sample()
 
 
-def _run(code: str, *args: str) -> dict:
+def _run(code: str, *args: str, database: str | None = None) -> dict:
     process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, cwd=REPO)
     sampler = None
     if Path("/proc/self/smaps_rollup").exists():
-        sampler = _TreeSampler(process.pid)
+        sampler = _TreeSampler(process.pid, database)
         sampler.start()
     stdout, stderr = process.communicate()
     if sampler is not None:
@@ -172,7 +191,9 @@ def _run(code: str, *args: str) -> dict:
     result = json.loads(stdout.strip().splitlines()[-1])
     if sampler is not None:
         result["tree_mb"] = sampler.peak_kb / 1024
-        result["tree_cpu"] = sum(sampler.cpu.values())
+        # CPU of every process while importing: the importing process's start-up (before
+        # its clock starts) left out
+        result["tree_cpu"] = sum(sampler.cpu.values()) - result.get("cpu_before", 0)
     return result
 
 
@@ -220,6 +241,7 @@ def main() -> None:
         + ([("PostgreSQL", args.pg)] if args.pg else [])
     scratch = {label: _ScratchPostgres(url) for label, url in targets if url}
     floors: list[float] = []
+    floor_cpus: list[float] = []
     runs: dict[str, list[dict]] = {label: [] for label, _ in targets}
     with tempfile.TemporaryDirectory() as folder:
         csv_path = Path(folder) / "list.csv"
@@ -230,18 +252,21 @@ def main() -> None:
             # alike; each import is compared with the floor of its own round.
             for i in range(args.repeat):
                 if not args.no_floor:
-                    floors.append(_run(FLOOR, str(csv_path))["seconds"])
+                    floor_run = _run(FLOOR, str(csv_path))
+                    floors.append(floor_run["seconds"])
+                    floor_cpus.append(floor_run["cpu"])
                 for label, url in targets:
                     target = (scratch[label].fresh() if url
                               else f"sqlite:///{folder}/bench{i}.db")
-                    runs[label].append(_run(IMPORT, str(csv_path), target))
+                    runs[label].append(_run(IMPORT, str(csv_path), target,
+                                            database=scratch[label].name if url else None))
         finally:
             for database in scratch.values():
                 database.close()
     if floors:
         floor = statistics.median(floors)
         print(f"floor (phonenumbers only): median {floor:.2f} s, "
-              f"{args.rows / floor:,.0f} rows/s  (runs: "
+              f"{args.rows / floor:,.0f} rows/s, {statistics.median(floor_cpus):.1f} CPU s  (runs: "
               + ", ".join(f"{f:.2f}" for f in floors) + ")")
     for label, done in runs.items():
         seconds = statistics.median(r["seconds"] for r in done)
@@ -251,6 +276,12 @@ def main() -> None:
         ratios = [r["seconds"] / f for r, f in zip(done, floors, strict=False)]
         ratio = (f", ratio to floor {statistics.median(ratios):.2f} (per round: "
                  + ", ".join(f"{r:.2f}" for r in ratios) + ")") if ratios else ""
+        if floor_cpus:
+            # what the ratio would be with every core free for the import
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+                else (os.cpu_count() or 1)
+            ratio += (f", CPU s / {cores} cores / floor CPU s "
+                      f"{cpu / cores / statistics.median(floor_cpus):.2f}")
         print(f"import into {label}: median {seconds:.2f} s, "
               f"{args.rows / seconds:,.0f} rows/s, peak {peak:.0f} MB "
               f"(with workers {tree:.0f} MB PSS), {cpu:.1f} CPU s{ratio}  (runs: "

@@ -15,6 +15,7 @@ from outbound.db.capture_models import AnswerSet
 from outbound.exports import AnswerFilter, export_answers
 from outbound.exports.reading import CONTACT, ID, ROUND, answer_batches
 from outbound.exports.source import campaign_info
+from outbound.files import OutputError
 from tests.test_exports_seed import seed_tracker, tracker_fields
 
 
@@ -64,23 +65,21 @@ def test_answers_stream_through_a_cursor_closed_at_the_end(db):
 
 def test_a_failed_export_leaves_no_cursor_open(db, tmp_path, monkeypatch):
     seeded = seed_tracker(db)
-    from outbound.exports import tables
+    from outbound.exports.reading import LondonClock
 
-    real = tables.csv.writer
+    calls = {"n": 0}
+    real = LondonClock.wall_text
 
-    class Failing:
-        def __init__(self, handle: Any) -> None:
-            self.inner = real(handle)
-            self.writerow = self.inner.writerow
-
-        def writerows(self, rows: Any) -> None:
+    def failing(self: LondonClock, value: Any) -> str | None:
+        calls["n"] += 1
+        if calls["n"] == 3:
             raise OSError(28, "No space left on device")
+        return real(self, value)
 
-    monkeypatch.setattr(tables.csv, "writer", Failing)
-    with pytest.raises(Exception, match="No space left"):
+    monkeypatch.setattr(LondonClock, "wall_text", failing)
+    with pytest.raises(OutputError, match="No space left"):
         export_answers(db, seeded.campaign_id, fmt="csv", layout="wide",
                        out=tmp_path / "x.csv")
-    monkeypatch.undo()
     if db.dialect == "postgresql":
         with db.read() as session:
             assert _open_cursors(session) == []
@@ -132,3 +131,40 @@ def test_answers_the_json_module_wrote_with_nan_still_export(sqlite_db, tmp_path
     assert rows[0]["People supported"] == "nan"
     assert rows[0]["Total staff on the roll"] == str(2**70)
     assert rows[0]["Comments"] == "'@home"
+
+
+def test_lead_cells_made_once_read_back_as_the_csv_module_writes_them(tmp_path):
+    import io
+
+    from outbound.exports.tables import csv_cells_text, write_csv_table
+
+    leads = [["1-101", "North, East", 'Oak "The" House\nAnnex'], [""], ["'=cmd", "x"]]
+    rests = [[1, None, 2.5, "a,b"], ["", "Yes"], ["", ""]]
+    out = io.StringIO()
+    count = write_csv_table(out, ["h"], [[(csv_cells_text(lead), rest)
+                                          for lead, rest in zip(leads, rests, strict=True)]],
+                            prepared=True, batched=True, led=True)
+    expected = io.StringIO()
+    writer = csv.writer(expected)
+    writer.writerow(["h"])
+    writer.writerows([*lead, *rest] for lead, rest in zip(leads, rests, strict=True))
+    assert count == 3 and out.getvalue() == expected.getvalue()
+
+
+def test_contact_cells_with_commas_quotes_and_formulas_survive_the_wide_csv(db, tmp_path):
+    seeded = seed_tracker(db)
+
+    def work(session: Any) -> None:
+        from outbound.db.models import Contact
+
+        oak = session.get(Contact, seeded.contacts["oak"])
+        oak.name = 'Oak "The" House,\nAnnex'
+        oak.organisation = "-Oak Care"
+
+    db.run_write(work)
+    _result, rows = _wide(db, seeded.campaign_id, tmp_path / "names.csv")
+    oak = [r for r in rows if r["Reference"] == "1-101"]
+    assert [r["Name"] for r in oak] == ['Oak "The" House,\nAnnex'] * 2
+    assert [r["Organisation"] for r in oak] == ["'-Oak Care"] * 2
+    assert [r["Round"] for r in oak] == ["2026-03-28", "2026-03-30"]
+    assert oak[0]["Maximum beds"] == "40"

@@ -51,7 +51,7 @@ from outbound.exports.source import (
     round_value,
     user_names,
 )
-from outbound.exports.tables import check_target, write_table_file
+from outbound.exports.tables import check_target, csv_cells_text, write_table_file
 
 # Answer sets per look-up of their flags in the long layout.
 LONG_BATCH = 1000
@@ -208,27 +208,31 @@ class _Rows:
     def _recorded(self, value: Any) -> Any:
         return self.clock.wall_text(value) if self.csv else self.clock.wall(value)
 
-    def wide(self, batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[list[list[Any]]]:
+    def wide(self, batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[list[Any]]:
         """A batch of rows for each batch of answer sets.
 
         This loop runs a quarter of a million times for a year, so it does only what a
         row needs: the fixed cells come from caches, the answers from one ``map`` over
         the field names, and only yes_no, multi_choice (and in XLSX date and time)
-        fields are looked at again.
+        fields are looked at again. For CSV the contact's and the round's cells come as
+        CSV text made once per contact and per round (see ``write_csv_table``), with
+        the rest of the row after it.
         """
         names = [f.name for f in self.fields]
         nones = [None] * len(names)
-        fixed = 11
+        fixed = 6   # the cells in ``row`` before the answers: outcome to flagged
         yes_no = [fixed + i for i, f in enumerate(self.fields) if f.type == "yes_no"]
         special = [(fixed + i, conv) for i, f in enumerate(self.fields) if f.type != "yes_no"
                    and (conv := _converter(f.type, self.fmt)) is not None]
         outcomes, users, versions = self.outcomes, self.users, self.version_of
         people, rounds = self.people, self.rounds
+        people_text = _Cache(lambda contact: csv_cells_text(people[contact]))
+        rounds_text = _Cache(lambda key: csv_cells_text([rounds[key]]))
         recorded = self.clock.wall_text if self.csv else self.clock.wall
         protect, loads = self.csv, orjson.loads
         for batch in batches:
             self.contacts.fill(batch)
-            rows: list[list[Any]] = []
+            rows: list[Any] = []
             add = rows.append
             # The columns as answer_batches gives them (ID, CONTACT, ROUND...).
             for (_id, contact, round_key, when, version, text, unchanged, flagged, agent,
@@ -238,10 +242,9 @@ class _Rows:
                 except orjson.JSONDecodeError:
                     answers = _loads(text)
                 # Popped, not read: what is left afterwards has no column.
-                row = [*people[contact], rounds[round_key], outcomes.get(outcome, outcome),
-                       recorded(when), users.get(agent), versions.get(version, version),
-                       YES_NO[bool(unchanged)], YES_NO[bool(flagged)],
-                       *map(answers.pop, names, nones)]
+                row = [outcomes.get(outcome, outcome), recorded(when), users.get(agent),
+                       versions.get(version, version), YES_NO[bool(unchanged)],
+                       YES_NO[bool(flagged)], *map(answers.pop, names, nones)]
                 for index in yes_no:
                     value = row[index]
                     if value is True:
@@ -252,14 +255,17 @@ class _Rows:
                     value = row[index]
                     if value is not None:
                         row[index] = conv(value)
-                if protect and text and _may_need_quoting(text):
+                if answers:
+                    self._note_unknown(answers)
+                if not protect:
+                    add([*people[contact], rounds[round_key], *row])
+                    continue
+                if text and _may_need_quoting(text):
                     for index in range(fixed, len(row)):
                         value = row[index]
                         if type(value) is str:
                             row[index] = csv_text(value)
-                if answers:
-                    self._note_unknown(answers)
-                add(row)
+                add((people_text[contact] + rounds_text[round_key], row))
             yield rows
 
     def long(self, batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[list[list[Any]]]:
@@ -375,7 +381,7 @@ def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: La
         with closing(rows):
             count, dictionary_path, warnings = write_table_file(
                 fmt, out, "Answers", header, rows, dictionary=dictionary, prepared=True,
-                batched=True)
+                batched=True, led=layout == "wide")
     if builder.unknown_fields:
         listed = ", ".join(f"{name} ({n:,})"
                            for name, n in sorted(builder.unknown_fields.items()))

@@ -3,9 +3,11 @@
 A year of the care tracker is a quarter of a million answer sets. They are read in one
 read transaction (a consistent picture) through the driver's own cursor, a batch at a
 time (a server-side cursor on PostgreSQL), never all at once. When an outcome was
-corrected a contact has several sets for one round and the newest wins: rows come
-ordered by round, contact and id, so the winner is the last of each run, and the
-outcome and flagged filters apply to winners only.
+corrected a contact has several sets for one round and the newest wins, and the
+outcome and flagged filters apply to winners only. A daily round's sets come in the
+order they were saved and a day is held at a time (the database need not sort them);
+other campaigns' come ordered by round, contact and id, and the winner is the last of
+each run.
 
 Rows stay plain tuples, with columns typed so that the driver's values pass through
 unconverted: at this size per-row conversions are most of an export's time, so the
@@ -14,10 +16,11 @@ few that are needed are done once, by the caller, with caches.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, suppress
 from datetime import UTC, datetime, timedelta
+from itertools import chain, count, groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Select, String, Text, cast, func, select, type_coerce
@@ -54,23 +57,51 @@ def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
                func.coalesce(Attempt.outcome, Task.last_outcome))
         .outerjoin(Attempt, Attempt.id == AnswerSet.attempt_id)
         .outerjoin(Task, Task.id == AnswerSet.task_id)
-        .where(AnswerSet.campaign_id == info.id, *period(info, where))
-        .order_by(AnswerSet.round_key, AnswerSet.contact_id, AnswerSet.id))
+        .where(AnswerSet.campaign_id == info.id, *period(info, where)))
     if where.district:
         stmt = stmt.where(AnswerSet.contact_id.in_(
             select(Contact.id).where(Contact.district == where.district)))
+    if info.by_round:
+        stmt = stmt.order_by(AnswerSet.round_key, AnswerSet.id)
+        newest = _newest_by_round
+    else:
+        stmt = stmt.order_by(AnswerSet.round_key, AnswerSet.contact_id, AnswerSet.id)
+        newest = _winners
     with closing(driver_batches(session.connection(), stmt, batch)) as result:
-        yield from _winners(result, where, batch)
+        yield from newest(result, where, batch)
+
+
+def _wanted(where: AnswerFilter) -> Callable[[Sequence[Any]], bool]:
+    outcome, flagged_only = where.outcome, where.flagged_only
+
+    def wanted(row: Sequence[Any]) -> bool:
+        return (not flagged_only or bool(row[FLAGGED])) and (
+            outcome is None or row[OUTCOME] == outcome)
+
+    return wanted
+
+
+def _newest_by_round(result: Iterator[list[tuple[Any, ...]]], where: AnswerFilter,
+                     batch: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Each round's newest set per contact, in contact order, from rows in round and id
+    order: a day's sets at a time, kept newest-last in a dict, all in C loops, and no
+    sort for the database but a day's contact ids for Python."""
+    wanted = _wanted(where) if where.outcome or where.flagged_only else None
+    contact_of = itemgetter(CONTACT)
+    for _round, run in groupby(chain.from_iterable(result), itemgetter(ROUND)):
+        sets = list(run)
+        newest = dict(zip(map(contact_of, sets), sets, strict=True))   # later sets win
+        winners = list(map(newest.__getitem__, sorted(newest)))
+        if wanted is not None:
+            winners = [row for row in winners if wanted(row)]
+        for start in range(0, len(winners), batch):
+            yield winners[start:start + batch]
 
 
 def _winners(result: Iterator[list[tuple[Any, ...]]], where: AnswerFilter,
              batch: int) -> Iterator[list[tuple[Any, ...]]]:
     """The last row of each (round, contact) run, if it passes the filter, in batches."""
-    outcome, flagged_only = where.outcome, where.flagged_only
-
-    def wanted(row: Any) -> bool:
-        return (not flagged_only or bool(row[FLAGGED])) and (
-            outcome is None or row[OUTCOME] == outcome)
+    wanted = _wanted(where)
 
     pending: Any = None
     out: list[tuple[Any, ...]] = []
@@ -133,7 +164,7 @@ def driver_batches(connection: Connection, stmt: Select[Any],
             cursor.close()
 
 
-_cursor_numbers = itertools.count(1)
+_cursor_numbers = count(1)
 
 
 class ContactCache:

@@ -89,12 +89,16 @@ def staged_files(targets: Sequence[Path], mode: str = "w",
                 os.unlink(temp)
 
 
-def write_csv_table(handle: IO[str], header: Sequence[str], rows: Iterable[list[Any]],
-                    *, prepared: bool = False, batched: bool = False) -> int:
+def write_csv_table(handle: IO[str], header: Sequence[str], rows: Iterable[Any],
+                    *, prepared: bool = False, batched: bool = False,
+                    led: bool = False) -> int:
     """Header and rows to an open text file; returns the number of rows.
 
     ``prepared`` rows are already protected and formatted (see ``cells.csv_row``);
-    ``batched`` rows come as lists of rows (prepared ones), each written in one call.
+    ``batched`` rows come as lists of rows (prepared ones), each written in one call;
+    ``led`` batched rows are (lead, cells) pairs, where the lead is the row's first
+    cells as CSV text (``csv_cells_text``), made once for the many rows that share it;
+    at least two cells follow a lead (one empty cell alone the csv module writes ``""``).
     """
     writer = csv.writer(handle)
     writer.writerow(csv_row(list(header)))
@@ -106,11 +110,18 @@ def write_csv_table(handle: IO[str], header: Sequence[str], rows: Iterable[list[
         # Each batch goes to the file in one write, not one write (and one trip through
         # the file's encoder) per row: 7% less time writing.
         buffer = io.StringIO()
-        write_all = csv.writer(buffer).writerows
+        put = buffer.write
+        into_buffer = csv.writer(buffer)
+        write_row, write_all = into_buffer.writerow, into_buffer.writerows
         for batch in rows:
             buffer.seek(0)
             buffer.truncate()
-            write_all(batch)
+            if led:
+                for lead, cells in batch:
+                    put(lead)
+                    write_row(cells)
+            else:
+                write_all(batch)
             handle.write(buffer.getvalue())
             count += len(batch)
     elif prepared:
@@ -122,6 +133,17 @@ def write_csv_table(handle: IO[str], header: Sequence[str], rows: Iterable[list[
             write(csv_row(row))
             count += 1
     return count
+
+
+def csv_cells_text(cells: Sequence[Any]) -> str:
+    """Prepared cells as the start of a CSV line, each followed by its comma.
+
+    Text the csv module need not look at again, character by character, on every row
+    that starts with these cells: a sixth of the time it takes to write a wide row.
+    """
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([*cells, ""])
+    return buffer.getvalue()
 
 
 class XlsxBook:
@@ -215,15 +237,16 @@ Table = tuple[Sequence[str], Iterable[list[Any]]]
 
 def write_table_file(fmt: str, out: Path, title: str, header: Sequence[str],
                      rows: Iterable[Any], *, dictionary: Table | None = None,
-                     prepared: bool = False,
-                     batched: bool = False) -> tuple[int, Path | None, list[str]]:
+                     prepared: bool = False, batched: bool = False,
+                     led: bool = False) -> tuple[int, Path | None, list[str]]:
     """One table to a CSV or XLSX file, with its data dictionary, whole or not at all.
 
     XLSX: the dictionary is a second sheet. CSV: it is ``<stem>-dictionary.csv`` beside
     the file, and the two are renamed into place together. Returns the rows written,
     the dictionary's path (CSV only) and any warnings. ``prepared`` rows are ready for
     the csv module as they are; XLSX rows are always typed and protected here.
-    ``batched`` rows come as lists of rows.
+    ``batched`` rows come as lists of rows; ``led`` ones, in a CSV, as (lead, cells)
+    pairs (see ``write_csv_table``), and in an XLSX as whole rows.
     """
     out = check_target(out)
     if fmt == "csv":
@@ -233,7 +256,7 @@ def write_table_file(fmt: str, out: Path, title: str, header: Sequence[str],
             if dictionary is not None:
                 write_csv_table(handles[1], *dictionary)
             count = write_csv_table(handles[0], header, rows, prepared=prepared,
-                                    batched=batched)
+                                    batched=batched, led=led)
         warnings = []
         if count > EXCEL_MAX_ROWS:
             warnings.append(f"Excel opens only the first {EXCEL_MAX_ROWS + 1:,} lines of a "

@@ -168,3 +168,15 @@ def test_contact_cells_with_commas_quotes_and_formulas_survive_the_wide_csv(db, 
     assert [r["Organisation"] for r in oak] == ["'-Oak Care"] * 2
     assert [r["Round"] for r in oak] == ["2026-03-28", "2026-03-30"]
     assert oak[0]["Maximum beds"] == "40"
+
+
+def test_an_odd_stored_time_is_quoted_not_split(sqlite_db, tmp_path):
+    seeded = seed_tracker(sqlite_db)
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(text("UPDATE answer_set SET recorded_at = '2026-03-28 10:30,\"5' "
+                          "WHERE attempt_id = :a"), {"a": seeded.attempts["elm1"]})
+    _result, rows = _wide(sqlite_db, seeded.campaign_id, tmp_path / "odd.csv",
+                          date_to=date(2026, 3, 28))
+    elm = next(r for r in rows if r["Reference"] == "1-202")
+    assert elm["Recorded at"] == '2026-03-28 10:30,"5'
+    assert elm["Agent"] == "Asha" and elm["Maximum beds"] == "40"

@@ -195,6 +195,8 @@ class _Rows:
         self.rounds = _Cache(self._round)
         self.clock = LondonClock()
         self.unknown_fields: dict[str, int] = {}
+        # Wide CSV rows as (lead, answers) pairs; a lead wants two cells after it.
+        self.led = self.csv and len(fields) > 1
 
     def _person(self, contact_id: int) -> tuple[Any, ...]:
         ref, district, name, organisation = self.contacts.known[contact_id]
@@ -214,22 +216,28 @@ class _Rows:
         This loop runs a quarter of a million times for a year, so it does only what a
         row needs: the fixed cells come from caches, the answers from one ``map`` over
         the field names, and only yes_no, multi_choice (and in XLSX date and time)
-        fields are looked at again. For CSV the contact's and the round's cells come as
-        CSV text made once per contact and per round (see ``write_csv_table``), with
-        the rest of the row after it.
+        fields are looked at again. For CSV (``led``) the fixed cells come as one CSV
+        text, put together from pieces made once per contact, round, outcome and so on
+        (see ``write_csv_table``), and the row holds the answers only.
         """
+        led, protect = self.led, self.csv
         names = [f.name for f in self.fields]
         nones = [None] * len(names)
-        fixed = 6   # the cells in ``row`` before the answers: outcome to flagged
+        fixed = 0 if led else 11   # the cells in ``row`` before the answers
         yes_no = [fixed + i for i, f in enumerate(self.fields) if f.type == "yes_no"]
         special = [(fixed + i, conv) for i, f in enumerate(self.fields) if f.type != "yes_no"
                    and (conv := _converter(f.type, self.fmt)) is not None]
         outcomes, users, versions = self.outcomes, self.users, self.version_of
         people, rounds = self.people, self.rounds
+        recorded = self.clock.wall_text if protect else self.clock.wall
+        loads = orjson.loads
+        # Fixed cells as CSV text, each made once.
         people_text = _Cache(lambda contact: csv_cells_text(people[contact]))
         rounds_text = _Cache(lambda key: csv_cells_text([rounds[key]]))
-        recorded = self.clock.wall_text if self.csv else self.clock.wall
-        protect, loads = self.csv, orjson.loads
+        outcomes_text = _Cache(lambda code: csv_cells_text([outcomes.get(code, code)]))
+        users_text = _Cache(lambda uid: csv_cells_text([users.get(uid)]))
+        versions_text = _Cache(lambda vid: csv_cells_text([versions.get(vid, vid)]))
+        flags_text = _Cache(lambda pair: csv_cells_text([YES_NO[bool(v)] for v in pair]))
         for batch in batches:
             self.contacts.fill(batch)
             rows: list[Any] = []
@@ -242,9 +250,13 @@ class _Rows:
                 except orjson.JSONDecodeError:
                     answers = _loads(text)
                 # Popped, not read: what is left afterwards has no column.
-                row = [outcomes.get(outcome, outcome), recorded(when), users.get(agent),
-                       versions.get(version, version), YES_NO[bool(unchanged)],
-                       YES_NO[bool(flagged)], *map(answers.pop, names, nones)]
+                if led:
+                    row = [*map(answers.pop, names, nones)]
+                else:
+                    row = [*people[contact], rounds[round_key], outcomes.get(outcome, outcome),
+                           recorded(when), users.get(agent), versions.get(version, version),
+                           YES_NO[bool(unchanged)], YES_NO[bool(flagged)],
+                           *map(answers.pop, names, nones)]
                 for index in yes_no:
                     value = row[index]
                     if value is True:
@@ -257,15 +269,25 @@ class _Rows:
                         row[index] = conv(value)
                 if answers:
                     self._note_unknown(answers)
-                if not protect:
-                    add([*people[contact], rounds[round_key], *row])
-                    continue
-                if text and _may_need_quoting(text):
+                if protect and text and _may_need_quoting(text):
                     for index in range(fixed, len(row)):
                         value = row[index]
                         if type(value) is str:
                             row[index] = csv_text(value)
-                add((people_text[contact] + rounds_text[round_key], row))
+                if not led:
+                    add(row)
+                    continue
+                # The time is digits, dashes, colons and a space, unless the database
+                # holds something odd: then the csv module says how to write it.
+                stamp = recorded(when)
+                if stamp and not ('"' in stamp or "," in stamp or "\n" in stamp
+                                  or "\r" in stamp):
+                    stamp += ","
+                else:
+                    stamp = csv_cells_text([stamp])
+                add((f"{people_text[contact]}{rounds_text[round_key]}{outcomes_text[outcome]}"
+                     f"{stamp}{users_text[agent]}{versions_text[version]}"
+                     f"{flags_text[unchanged, flagged]}", row))
             yield rows
 
     def long(self, batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[list[list[Any]]]:
@@ -381,7 +403,7 @@ def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: La
         with closing(rows):
             count, dictionary_path, warnings = write_table_file(
                 fmt, out, "Answers", header, rows, dictionary=dictionary, prepared=True,
-                batched=True, led=layout == "wide")
+                batched=True, led=layout == "wide" and builder.led)
     if builder.unknown_fields:
         listed = ", ".join(f"{name} ({n:,})"
                            for name, n in sorted(builder.unknown_fields.items()))

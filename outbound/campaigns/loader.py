@@ -19,6 +19,7 @@ from outbound.campaigns import script as _script
 from outbound.campaigns.parsing import SourceMap, Table, TemplateError, display_name
 from outbound.campaigns.template import SUPPRESSIONS, CampaignTemplate, Kind, Outcome, Schedule
 from outbound.campaigns.window import CallingWindow
+from outbound.forms.fields import FormDefinition, build_form
 
 SECTIONS = ("campaign", "calling_window", "schedule", "script", "outcomes", "form", "booking")
 CAMPAIGN_KEYS = ("code", "name", "description", "kind", "period", "lead_days",
@@ -116,6 +117,7 @@ def build(data: Mapping[str, Any], file: str, lines: SourceMap, source: Path | N
     warnings: list[str] = []
     schedule = _schedule(root, kind, file, lines, warnings)
     script = _script_text(root, file, lines)
+    form, form_definition = _form(root, file, lines)
     return CampaignTemplate(
         code=code, name=name,
         description=cast(str, campaign.text("description", "")).strip(),
@@ -129,7 +131,8 @@ def build(data: Mapping[str, Any], file: str, lines: SourceMap, source: Path | N
         lease=cast(timedelta, campaign.duration("lease", timedelta(minutes=5))),
         window=_window(root, file, lines),
         outcomes=_outcomes(data, file, lines),
-        script=script, form=_form(root, file, lines), schedule=schedule, source=source,
+        script=script, form=form, form_definition=form_definition, schedule=schedule,
+        source=source,
         booking=copy.deepcopy(dict(root.table("booking"))), warnings=tuple(warnings),
         source_text=text, raw=copy.deepcopy(dict(data)),
     )
@@ -279,8 +282,10 @@ def _check_outcome(outcome: Outcome, table: Table) -> None:
                           "needs_form is only for outcomes that complete.", "needs_form")
 
 
-def _form(root: Table, file: str, lines: SourceMap) -> tuple[Mapping[str, Any], ...]:
-    """Field declarations are kept raw for the form module; names must be unique."""
+def _form(root: Table, file: str, lines: SourceMap
+          ) -> tuple[tuple[Mapping[str, Any], ...], FormDefinition]:
+    """The raw field declarations (stored with each form version) and the checked form
+    built from them once, here, for every later use."""
     form = Table(root.table("form"), "the form", ("form",), file, lines)
     form.check_keys(("fields",))
     fields = form.data.get("fields", [])
@@ -296,11 +301,9 @@ def _form(root: Table, file: str, lines: SourceMap) -> tuple[Mapping[str, Any], 
         if name in names:
             raise table.error(f"the form field “{name}” appears twice.", "name")
         names.add(name)
-    from outbound.forms.fields import build_form
-
     def error(problem: str, index: int, key: str | None) -> TemplateError:
         return Table(fields[index], f"form field {index + 1}", ("form.fields", index), file,
                      lines).error(problem, key)
 
-    build_form(fields, error)   # types, limits, show-when and alerts checked here
-    return tuple(copy.deepcopy(dict(entry)) for entry in fields)
+    definition = build_form(fields, error)   # types, limits, show-when and alerts checked
+    return tuple(copy.deepcopy(dict(entry)) for entry in fields), definition

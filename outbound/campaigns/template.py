@@ -12,11 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from outbound.campaigns import script as _script
 from outbound.campaigns.parsing import SourceMap, TemplateError, display_name
 from outbound.campaigns.window import CallingWindow
+
+if TYPE_CHECKING:
+    from outbound.forms.fields import FormDefinition
 
 Kind = Literal["round", "list", "reminder"]
 SUPPRESSIONS = ("deceased", "asked_not_to_be_called", "wrong_number")
@@ -80,6 +83,8 @@ class CampaignTemplate:
     warnings: tuple[str, ...] = ()
     source_text: str = field(default="", repr=False, compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The checked form, built once when the file is read (see outbound.forms).
+    form_definition: FormDefinition | None = field(default=None, repr=False, compare=False)
 
     def outcome(self, code: str) -> Outcome:
         """The outcome with this code; an error listing the real ones otherwise."""

@@ -24,7 +24,7 @@ from outbound.db.database import Database
 from outbound.db.models import Task
 from outbound.forms.fields import FormDefinition
 from outbound.forms.validate import Validation, validate
-from outbound.forms.versions import ensure_form_version, form_of
+from outbound.forms.versions import ensure_form_version, find_form_version, form_of
 from outbound.users import user_id
 
 
@@ -80,34 +80,43 @@ def _carried(form: FormDefinition, previous: AnswerSet | None) -> dict[str, Any]
 
 
 def open_form(db: Database, task_id: int, template: CampaignTemplate) -> OpenForm:
-    """The form for a task: its draft, or the last round's answers carried forward."""
+    """The form for a task: its draft, or the last round's answers carried forward.
 
-    def work(session: Session) -> OpenForm:
-        task = session.get(Task, task_id)
-        if task is None:
-            raise ValueError(f"There is no task {task_id}.")
-        version_id, number = ensure_form_version(session, template)
-        form = form_of(template)
-        previous = last_answer_set(session, task.campaign_id, task.contact_id,
-                                   before=task.round_key)
-        carried = _carried(form, previous)
-        opened = OpenForm(task.id, task.campaign_id, task.contact_id, task.round_key, form,
-                          version_id, number, dict(carried), {}, carried,
-                          previous.round_key if previous else None,
-                          previous.recorded_at if previous else None)
-        draft = session.get(FormDraft, task_id)
-        if draft is not None:
-            opened.answers = dict(draft.answers)
-            opened.confirmations = dict(draft.confirmations)
-            opened.from_draft = True
-            opened.draft_saved_at = draft.saved_at
-            opened.notes = draft.notes or ""
-        elif previous is not None:
-            opened.confirmations = {name: message for name, message
-                                    in previous.confirmations.items() if name in carried}
-        return opened
+    A read: only the first call after a form changed writes (its new version)."""
+    with db.read() as session:
+        version = find_form_version(session, template)
+        if version is not None:
+            return _opened(session, task_id, template, version)
+    version = db.run_write(lambda session: ensure_form_version(session, template))
+    with db.read() as session:
+        return _opened(session, task_id, template, version)
 
-    return db.run_write(work)
+
+def _opened(session: Session, task_id: int, template: CampaignTemplate,
+            version: tuple[int, int]) -> OpenForm:
+    version_id, number = version
+    task = session.get(Task, task_id)
+    if task is None:
+        raise ValueError(f"There is no task {task_id}.")
+    form = form_of(template)
+    previous = last_answer_set(session, task.campaign_id, task.contact_id,
+                               before=task.round_key)
+    carried = _carried(form, previous)
+    opened = OpenForm(task.id, task.campaign_id, task.contact_id, task.round_key, form,
+                      version_id, number, dict(carried), {}, carried,
+                      previous.round_key if previous else None,
+                      previous.recorded_at if previous else None)
+    draft = session.get(FormDraft, task_id)
+    if draft is not None:
+        opened.answers = dict(draft.answers)
+        opened.confirmations = dict(draft.confirmations)
+        opened.from_draft = True
+        opened.draft_saved_at = draft.saved_at
+        opened.notes = draft.notes or ""
+    elif previous is not None:
+        opened.confirmations = {name: message for name, message
+                                in previous.confirmations.items() if name in carried}
+    return opened
 
 
 def save_draft(db: Database, task_id: int, agent: str | int, form_version_id: int,

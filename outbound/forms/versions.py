@@ -19,32 +19,37 @@ from outbound.forms.fields import FormDefinition, form_from_declarations
 
 
 def form_of(template: CampaignTemplate) -> FormDefinition:
-    """The checked form of a template (the loader has already checked it)."""
+    """The checked form of a template, as the loader built it."""
+    if template.form_definition is not None:
+        return template.form_definition
     return form_from_declarations(template.form)
+
+
+def find_form_version(session: Session, template: CampaignTemplate) -> tuple[int, int] | None:
+    """The (id, number) of the template's current form version, if it is stored yet."""
+    found = session.execute(select(FormVersion.id, FormVersion.version).where(
+        FormVersion.template_code == template.code,
+        FormVersion.fingerprint == form_of(template).fingerprint)).first()
+    return None if found is None else (found[0], found[1])
 
 
 def ensure_form_version(session: Session, template: CampaignTemplate) -> tuple[int, int]:
     """The (id, number) of the template's current form version, made if it is new."""
-    form = form_of(template)
-    bind = session.get_bind()
-    found = session.execute(select(FormVersion.id, FormVersion.version).where(
-        FormVersion.template_code == template.code,
-        FormVersion.fingerprint == form.fingerprint)).first()
-    if found is None and bind.dialect.name == "postgresql":
+    found = find_form_version(session, template)
+    if found is None and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
                         {"k": zlib.crc32(f"form:{template.code}".encode())})
-        found = session.execute(select(FormVersion.id, FormVersion.version).where(
-            FormVersion.template_code == template.code,
-            FormVersion.fingerprint == form.fingerprint)).first()
-    if found is None:
-        number = (session.scalar(select(func.max(FormVersion.version)).where(
-            FormVersion.template_code == template.code)) or 0) + 1
-        row = FormVersion(template_code=template.code, version=number,
-                          fingerprint=form.fingerprint, fields=form.declarations())
-        session.add(row)
-        session.flush()
-        return row.id, number
-    return found[0], found[1]
+        found = find_form_version(session, template)
+    if found is not None:
+        return found
+    form = form_of(template)
+    number = (session.scalar(select(func.max(FormVersion.version)).where(
+        FormVersion.template_code == template.code)) or 0) + 1
+    row = FormVersion(template_code=template.code, version=number,
+                      fingerprint=form.fingerprint, fields=form.declarations())
+    session.add(row)
+    session.flush()
+    return row.id, number
 
 
 def form_version(db: Database, version_id: int) -> tuple[int, FormDefinition]:

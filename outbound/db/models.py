@@ -232,10 +232,7 @@ class Task(Base):
     __tablename__ = "task"
     __table_args__ = (
         UniqueConstraint("campaign_id", "contact_id", "round_key"),
-        Index("ix_task_fresh", "campaign_id", "assigned_to", "priority", "id",
-              sqlite_where=text("status = 'open' AND attempts = 0 AND callback_at IS NULL"),
-              postgresql_where=text("status = 'open' AND attempts = 0 AND callback_at IS NULL")),
-        Index("ix_task_retry", "campaign_id", "assigned_to", "due_at",
+        Index("ix_task_retry", "campaign_id", "assigned_to", "due_at", "id",
               sqlite_where=text("status = 'open' AND attempts > 0 AND callback_at IS NULL"),
               postgresql_where=text("status = 'open' AND attempts > 0 AND callback_at IS NULL")),
         Index("ix_task_callback", "campaign_id", "callback_at",
@@ -271,6 +268,13 @@ class Task(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column()
+
+
+# Fresh tasks are taken highest priority first, then oldest: the index is in that order
+# so that a claim reads one entry whatever the size of the queue.
+_FRESH = text("status = 'open' AND attempts = 0 AND callback_at IS NULL")
+Index("ix_task_fresh", Task.campaign_id, Task.assigned_to, Task.priority.desc(), Task.id,
+      sqlite_where=_FRESH, postgresql_where=_FRESH)
 
 
 class Attempt(Base):

@@ -15,21 +15,15 @@ per try.
 The partial-index conditions are written as SQL literals so that both databases can
 prove a partial index applies (a bound parameter would hide it from the planner).
 
-Fresh tasks go highest priority first, then oldest first. ``ix_task_fresh`` holds
-(campaign, assignee, priority, id) in ascending order, so ``ORDER BY priority DESC,
-id`` cannot be read from it in one pass: both databases sorted every open task of the
-campaign on each claim, which grew with the queue (80 ms a claim at 100,000). Instead the
-claim steps through the priorities present, highest first (one index probe each,
-usually a single priority per campaign), and takes the oldest task of that priority
-(``WHERE priority = p ORDER BY id``), which the index gives directly.
+Fresh tasks go highest priority first, then oldest first; retries soonest due, then
+oldest. ``ix_task_fresh`` holds (campaign, assignee, priority DESC, id) and
+``ix_task_retry`` (campaign, assignee, due_at, id), exactly the claim's orders, so a
+claim reads one index entry whatever the length of the queue, with no sort.
 
-The retry and fresh orders name ``assigned_to`` first although the WHERE clause fixes it:
-PostgreSQL does not take ``assigned_to IS NULL`` (the shared pool) as fixing the
-column's value, and without it would sort the whole pool on every claim instead of
-reading the index in order. Retries due at the same moment (every retry put off to the
-next morning's opening) are taken in index order: ``ix_task_retry`` has no ``id``
-column, and ordering by it made PostgreSQL sort all of them on each claim (on SQLite the
-index order is already the id order).
+The orders name ``assigned_to`` first although the WHERE clause fixes it: PostgreSQL
+does not take ``assigned_to IS NULL`` (the shared pool) as fixing the column's value,
+and without it would sort the whole pool on every claim instead of reading the index in
+order.
 """
 
 from __future__ import annotations
@@ -39,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, text, update
+from sqlalchemy import ColumnElement, exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from outbound.clock import utcnow
@@ -68,9 +62,8 @@ class ClaimedTask:
 class _Stage:
     reason: str                             # "callback", "retry" or "fresh"
     conditions: list[ColumnElement[bool]]   # with the common ones: who may be taken
-    order: list[ColumnElement]
+    order: list[ColumnElement]              # the order of the stage's index
     probe: list[ColumnElement[bool]]        # the part of the conditions its index answers
-    by_priority: bool = False               # fresh tasks: highest priority first
 
 
 def _stages(agent: int, now: datetime, grace_start: datetime, window_open: bool
@@ -92,27 +85,18 @@ def _stages(agent: int, now: datetime, grace_start: datetime, window_open: bool
              T.c.due_at <= now]
     fresh = text("task.status = 'open' AND task.attempts = 0 AND task.callback_at IS NULL")
     for owner in (T.c.assigned_to == agent, T.c.assigned_to.is_(None)):
-        stages.append(_Stage("retry", [*retry, owner], [T.c.assigned_to, T.c.due_at],
-                             [*retry, owner]))
+        stages.append(_Stage("retry", [*retry, owner],
+                             [T.c.assigned_to, T.c.due_at, T.c.id], [*retry, owner]))
     for owner in (T.c.assigned_to == agent, T.c.assigned_to.is_(None)):
         stages.append(_Stage("fresh", [fresh, T.c.due_at <= now, owner],
-                             [T.c.assigned_to, T.c.id], [fresh, owner], by_priority=True))
+                             [T.c.assigned_to, T.c.priority.desc(), T.c.id], [fresh, owner]))
     return stages
-
-
-def _top_priority(campaign_id: int, stage: _Stage, below: int | None = None) -> Select[Any]:
-    """The highest priority among a fresh stage's tasks (below ``below``): one probe of
-    ``ix_task_fresh`` from its end."""
-    stmt = (select(T.c.priority).where(T.c.campaign_id == campaign_id, *stage.probe)
-            .order_by(T.c.assigned_to.desc(), T.c.priority.desc()).limit(1))
-    return stmt if below is None else stmt.where(T.c.priority < below)
 
 
 def _hints(session: Session, campaign_id: int, stages: list[_Stage]) -> Sequence[Any]:
     """For every stage at once, in one statement of index probes: whether it may have a
-    task to take (the first priority, for fresh tasks), so empty stages cost nothing."""
-    columns = [_top_priority(campaign_id, stage).scalar_subquery() if stage.by_priority
-               else exists(select(T.c.id).where(T.c.campaign_id == campaign_id, *stage.probe))
+    task to take, so empty stages cost nothing."""
+    columns = [exists(select(T.c.id).where(T.c.campaign_id == campaign_id, *stage.probe))
                for stage in stages]
     return session.execute(select(*columns)).one()
 
@@ -158,15 +142,7 @@ def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
             conditions = stage.conditions if stage.reason == "callback" else [
                 *stage.conditions,
                 or_(C.c.last_spoken_at.is_(None), C.c.last_spoken_at < gap_start)]
-            row = None
-            if not stage.by_priority:
-                row = take(conditions, stage.order) if hint else None
-            priority = hint if stage.by_priority else None
-            while priority is not None:
-                row = take([*conditions, T.c.priority == priority], stage.order)
-                if row is not None:
-                    break
-                priority = session.scalar(_top_priority(camp.id, stage, below=priority))
+            row = take(conditions, stage.order) if hint else None
             if row is not None:
                 session.execute(update(C).where(C.c.id == row.contact_id)
                                 .values(busy_until=lease_until))

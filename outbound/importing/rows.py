@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from outbound.importing.table import normalise_rows
-from outbound.phones import PhoneCell, PhoneNumber, parse_phone_cell
+from outbound.phones import PhoneNumber, parse_phone_cell
 from outbound.text import name_key, normalise_postcode
 
 RowOutcome = Literal["valid", "repaired", "invalid_phone", "duplicate", "error"]
@@ -226,39 +226,42 @@ class RowParser:
         number: the first usable one."""
         import_id = self.import_id
         column = self._phone_column
-        found: list[tuple[str | None, PhoneCell]] = [(column, parse_phone_cell(text,
-                                                                                self.region))]
+        found: list[tuple[str | None, tuple[PhoneNumber, ...]]] = [
+            (column, parse_phone_cell(text, self.region).numbers)]
         for index in self._alt_at:
             if cells[index]:
-                found.append((self.headers[index], parse_phone_cell(cells[index], self.region)))
+                found.append((self.headers[index],
+                              parse_phone_cell(cells[index], self.region).numbers))
         rows: list[tuple[Any, ...]] = []
         unusable: list[PhoneNumber] = []
         repaired = False
-        for col, parsed in found:
-            for number in parsed.numbers:
-                if number.usable:
-                    note = "; ".join(number.repairs)
-                    rows.append((len(rows), number.e164, number.extension, number.raw[:200],
-                                 number.line_type, True, note))
-                    if note:
-                        repaired = True
-                        issues.append((import_id, row_number, col, "repaired",
-                                       f"{number.raw}: {note}"))
-                    if number.premium:
-                        issues.append((import_id, row_number, col, "premium",
-                                       f"{number.raw} is a premium-rate number"))
-                else:
+        for col, numbers in found:
+            for number in numbers:
+                e164, problem = number.e164, number.problem
+                if e164 is None or problem is not None:
                     unusable.append(number)
                     issues.append((import_id, row_number, col, "invalid_phone",
-                                   f"{number.raw}: {number.problem}"))
-        primary = rows[0][1] if rows else None
+                                   f"{number.raw}: {problem}"))
+                    continue
+                note = ""
+                if number.repairs:
+                    note = "; ".join(number.repairs)
+                    repaired = True
+                    issues.append((import_id, row_number, col, "repaired",
+                                   f"{number.raw}: {note}"))
+                line_type = number.line_type
+                if line_type == "premium":
+                    issues.append((import_id, row_number, col, "premium",
+                                   f"{number.raw} is a premium-rate number"))
+                rows.append((len(rows), e164, number.extension, number.raw[:200], line_type,
+                             True, note))
         if not rows:
-            outcome = "invalid_phone"
+            outcome, primary = "invalid_phone", None
             if not unusable:
                 issues.append((import_id, row_number, column, "invalid_phone",
                                "no phone number given"))
         else:
-            outcome = "repaired" if repaired else "valid"
+            outcome, primary = ("repaired" if repaired else "valid"), rows[0][1]
         for number in unusable:
             rows.append((len(rows), number.e164, number.extension, number.raw[:200],
                          number.line_type, False, number.problem))

@@ -409,9 +409,10 @@ def normalise_rows(rows: Iterable[tuple[int, list[str]]],
     """Rows from TableReader.record_chunks as rows() gives them: cells stripped, padded
     or cut to ``width``, wholly blank rows left out."""
     blank = [""] * width
+    strip = str.strip
     out = []
     for n, record in rows:
-        cells = [c.strip() for c in record]
+        cells = list(map(strip, record))
         if len(cells) != width:
             cells = (cells + blank)[:width]
         if any(cells):

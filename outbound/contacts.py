@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from outbound.clock import utcnow
 from outbound.db.database import Database
-from outbound.db.models import Contact, ContactPhone, Suppression
+from outbound.db.models import Contact, PhoneEntry, Suppression
 from outbound.text import name_key
 
 SUPPRESSION_REASONS: dict[str, str] = {
@@ -82,7 +82,7 @@ def get_contacts(db: Database, ids: list[int]) -> list[Contact]:
     with db.read() as session:
         rows = session.scalars(
             select(Contact).where(Contact.id.in_(ids))
-            .options(selectinload(Contact.phones), selectinload(Contact.suppressions))
+            .options(selectinload(Contact.other_phones), selectinload(Contact.suppressions))
         ).all()
         by_id = {c.id: c for c in rows}
         return [by_id[i] for i in ids if i in by_id]
@@ -103,7 +103,7 @@ def iter_contact_rows(db: Database, where: ContactFilter | None = None,
         with db.read() as session:
             stmt = ((where or ContactFilter()).apply(select(Contact))
                     .where(Contact.id > last_id).order_by(Contact.id).limit(batch)
-                    .options(selectinload(Contact.phones)))
+                    .options(selectinload(Contact.other_phones)))
             contacts = session.scalars(stmt).all()
         if not contacts:
             return
@@ -183,10 +183,9 @@ def lift_suppression(db: Database, contact_id: int, *, reason: str,
     db.run_write(work)
 
 
-def phones_of(db: Database, contact_id: int) -> list[ContactPhone]:
-    with db.read() as session:
-        return list(session.scalars(select(ContactPhone).where(
-            ContactPhone.contact_id == contact_id).order_by(ContactPhone.position)))
+def phones_of(db: Database, contact_id: int) -> list[PhoneEntry]:
+    """A contact's numbers, the one to call first."""
+    return get_contact(db, contact_id).phones
 
 
 def districts(db: Database) -> list[str]:

@@ -27,6 +27,7 @@ def snapshot(db):
     with db.read() as s:
         return (s.scalar(select(func.count(Contact.id))),
                 s.scalar(select(func.count(ContactPhone.id))),
+                s.scalar(select(func.count(Contact.phone_raw))),
                 s.scalar(select(func.count(ImportRun.id))),
                 s.scalar(select(func.count(ImportIssue.id))),
                 s.scalar(select(func.max(Contact.updated_at))))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ class Contact(Base):
     role: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     address: Mapped[str | None] = mapped_column(String(500))
-    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    postcode: Mapped[str | None] = mapped_column(String(10))
     district: Mapped[str | None] = mapped_column(String(100), index=True)
     source: Mapped[str] = mapped_column(String(100), default="")
     external_ref: Mapped[str | None] = mapped_column(String(100))
@@ -64,9 +65,14 @@ class Contact(Base):
     preferred_contact: Mapped[str | None] = mapped_column(String(20))
     accessibility_needs: Mapped[str | None] = mapped_column(String(300))
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # The primary number in E.164, kept on the row so that the queue and duplicate
-    # checks need no join; the full list is in contact_phone.
+    # The first number of the list, the one to call, is kept on the row: in E.164 when
+    # it is usable (so that the queue and duplicate checks need no join), and as it was
+    # imported. Most contacts have one number; any others are in contact_phone.
     primary_phone: Mapped[str | None] = mapped_column(String(20))
+    phone_extension: Mapped[str | None] = mapped_column(String(12))
+    phone_raw: Mapped[str | None] = mapped_column(String(200))
+    phone_line_type: Mapped[str | None] = mapped_column(String(16))
+    phone_note: Mapped[str | None] = mapped_column(String(500))
     do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
     # Kept on the contact so that the queue can refuse, in one row lookup, a person who
     # is on a call in another campaign, or was spoken to too recently in any campaign.
@@ -78,7 +84,7 @@ class Contact(Base):
         ForeignKey("import_run.id", ondelete="SET NULL")
     )
 
-    phones: Mapped[list[ContactPhone]] = relationship(
+    other_phones: Mapped[list[ContactPhone]] = relationship(
         back_populates="contact",
         cascade="all, delete-orphan",
         order_by="ContactPhone.position",
@@ -91,9 +97,38 @@ class Contact(Base):
     def callable(self) -> bool:
         return self.primary_phone is not None and not self.do_not_call
 
+    @property
+    def phones(self) -> list[PhoneEntry]:
+        """Every number, the first (the one to call, if any is usable) first."""
+        entries = [PhoneEntry.of(phone) for phone in self.other_phones]
+        if self.primary_phone is not None or self.phone_raw is not None:
+            entries.insert(0, PhoneEntry(0, self.primary_phone, self.phone_extension,
+                                         self.phone_raw or "", self.phone_line_type,
+                                         self.primary_phone is not None, self.phone_note))
+        return entries
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneEntry:
+    """One of a contact's numbers, wherever it is stored."""
+
+    position: int
+    e164: str | None
+    extension: str | None
+    raw: str
+    line_type: str | None
+    usable: bool
+    note: str | None
+
+    @classmethod
+    def of(cls, phone: ContactPhone) -> PhoneEntry:
+        return cls(phone.position, phone.e164, phone.extension, phone.raw, phone.line_type,
+                   phone.usable, phone.note)
+
 
 class ContactPhone(Base):
-    """One number of a contact: E.164 and extension, with the text as it was imported."""
+    """A contact's second or later number (position 1 on): E.164 and extension, with the
+    text as it was imported. The first number is on the contact's row."""
 
     __tablename__ = "contact_phone"
 
@@ -109,7 +144,7 @@ class ContactPhone(Base):
     usable: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str | None] = mapped_column(String(500))
 
-    contact: Mapped[Contact] = relationship(back_populates="phones")
+    contact: Mapped[Contact] = relationship(back_populates="other_phones")
 
 
 class Suppression(Base):

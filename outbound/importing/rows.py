@@ -53,8 +53,10 @@ class RowIssue:
 #            are None);
 #   key      what duplicates are found by: ("ref", ref), ("phone", e164, name_key) or
 #            ("name", name_key, postcode);
-#   contact  the contact row in CONTACT_COLUMNS order, ready to insert but for its id;
-#   phones   contact_phone rows in PHONE_COLUMNS order, but for the contact id;
+#   contact  the contact row in CONTACT_COLUMNS order, ready to insert but for its id,
+#            with the first number (usable ones first) in its FIRST_PHONE columns;
+#   phones   contact_phone rows for the second and later numbers, in PHONE_COLUMNS
+#            order but for the contact id;
 #   issues   import_issue rows in ISSUE_COLUMNS order.
 ParsedRow = tuple[int, str, tuple[Any, ...] | None, tuple[Any, ...] | None,
                   tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]
@@ -68,8 +70,13 @@ NUMBERS, ROW_OUTCOMES, KEYS, CONTACTS, PHONES, ISSUES = range(6)
 CONTACT_COLUMNS = (
     "kind", "name", "name_key", "organisation", "role", "email", "address", "postcode",
     "district", "source", "external_ref", "expiry_date", "preferred_contact",
-    "accessibility_needs", "attributes", "primary_phone", "do_not_call", "created_at",
-    "updated_at", "last_import_id")
+    "accessibility_needs", "attributes", "primary_phone", "phone_extension", "phone_raw",
+    "phone_line_type", "phone_note", "do_not_call", "created_at", "updated_at",
+    "last_import_id")
+# The first number's columns on the contact row: e164 (when usable), extension, raw,
+# line type and note.
+FIRST_PHONE = ("primary_phone", "phone_extension", "phone_raw", "phone_line_type",
+               "phone_note")
 PHONE_COLUMNS = ("position", "e164", "extension", "raw", "line_type", "usable", "note")
 ISSUE_COLUMNS = ("import_id", "row_number", "column", "outcome", "message")
 C = {column: index for index, column in enumerate(CONTACT_COLUMNS)}
@@ -78,6 +85,7 @@ _PARSED_FIELDS = ("name", "first_name", "last_name", "organisation", "role", "ad
                   "postcode", "email", "expiry_date", "preferred_contact")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False)
+_NO_PHONE = (None,) * len(FIRST_PHONE)
 
 
 def _name_key(name: str) -> str:
@@ -193,11 +201,17 @@ class RowParser:
             key = ("phone", primary, key_name)
         else:
             key = ("name", key_name, postcode or None)
+        if phone_rows:
+            first = phone_rows[0]
+            first_phone = (primary, first[2], first[3], first[4], first[6] or None)
+            phone_rows = phone_rows[1:]
+        else:
+            first_phone = _NO_PHONE
         contact = (
             kind, name[:300], key_name, organisation, role or None, email or None,
             address or None, postcode or None, district or None, self.source, ref,
             expiry or None, preferred or None, accessibility or None,
-            _to_json(attributes) if attributes else "{}", primary,
+            _to_json(attributes) if attributes else "{}", *first_phone,
             False, self.stamp, self.stamp, self.import_id,
         )
         return (row_number, outcome, key, contact, phone_rows, tuple(issues))

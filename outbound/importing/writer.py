@@ -22,6 +22,7 @@ from outbound.db.models import Contact, ContactPhone
 from outbound.importing.rows import (
     CONTACT_COLUMNS,
     CONTACTS,
+    FIRST_PHONE,
     ISSUE_COLUMNS,
     KEYS,
     PHONE_COLUMNS,
@@ -35,8 +36,11 @@ _SQLITE_CACHE_KB = 64 * 1024
 _COMPARED = ("organisation", "role", "address", "postcode", "district", "email",
              "expiry_date", "preferred_contact", "accessibility_needs")
 _COMPARED_AT = tuple((column, C[column]) for column in _COMPARED)
-_LOADED = ("id", "name", "name_key", "external_ref", "primary_phone", "postcode",
-           "attributes", "last_import_id", *(c for c in _COMPARED if c != "postcode"))
+_LOADED = ("id", "name", "name_key", "external_ref", "primary_phone", "phone_extension",
+           "phone_raw", "postcode", "attributes", "last_import_id",
+           *(c for c in _COMPARED if c != "postcode"))
+_FIRST_PHONE_AT = tuple((column, C[column]) for column in FIRST_PHONE)
+_PRIMARY, _EXTENSION, _RAW = C["primary_phone"], C["phone_extension"], C["phone_raw"]
 _LOADED_COLUMNS = tuple(Contact.__table__.c[name] for name in _LOADED)
 _SELECTED = ", ".join(f"c.{name}" for name in _LOADED)
 
@@ -155,17 +159,24 @@ class ContactWriter:
 
     def _update(self, batch: ParsedBatch, matched: list[tuple[int, dict[str, Any]]],
                 results: list[str | None]) -> None:
-        stored_phones = self._stored_phones([found["id"] for _, found in matched])
+        stored_others = self._other_phones([found["id"] for _, found in matched])
         updates: list[dict[str, Any]] = []
         phone_changes: dict[int, tuple[tuple[Any, ...], ...]] = {}
         for i, found in matched:
             contact = batch[CONTACTS][i]
-            phones = batch[PHONES][i]
+            others = batch[PHONES][i]
             change = self._changes(found, contact)
-            given = [phone[1:4] for phone in phones]
-            if given and given != stored_phones.get(found["id"], []):
-                phone_changes[found["id"]] = phones
-                change["primary_phone"] = contact[C["primary_phone"]]
+            if contact[_RAW] is not None:   # a blank cell keeps the numbers stored
+                given = [(contact[_PRIMARY], contact[_EXTENSION], contact[_RAW]),
+                         *(phone[1:4] for phone in others)]
+                stored = stored_others.get(found["id"], [])
+                if found["phone_raw"] is not None or found["primary_phone"] is not None:
+                    stored = [(found["primary_phone"], found["phone_extension"],
+                               found["phone_raw"]), *stored]
+                if given != stored:
+                    phone_changes[found["id"]] = others
+                    change.update((column, contact[index])
+                                  for column, index in _FIRST_PHONE_AT)
             if change:
                 change.update(id=found["id"], updated_at=self.now,
                               last_import_id=self.import_id)
@@ -288,7 +299,9 @@ class ContactWriter:
             change["attributes"] = merged
         return change
 
-    def _stored_phones(self, ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    def _other_phones(self, ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+        """The second and later numbers stored for these contacts, as (e164, extension,
+        raw), in order."""
         phones: dict[int, list[tuple[Any, ...]]] = {}
         if ids:
             stmt = (select(ContactPhone.contact_id, ContactPhone.e164, ContactPhone.extension,

@@ -257,6 +257,37 @@ def test_a_refreshed_list_by_reference_in_workers_too(db, tmp_path, monkeypatch,
         assert moved.primary_phone == "+441134969999"
 
 
+def test_a_refresh_gains_drops_and_keeps_second_numbers(db, tmp_path):
+    header = ["Reference", "Name", "Telephone"]
+    first = [["P1", "One Number", "0113 496 0001"],
+             ["P2", "Two Numbers", "0113 496 0002 / 0113 496 0022"],
+             ["P3", "Blank Later", "0113 496 0003 / 0113 496 0033"],
+             ["P4", "Damaged Later", "0113 496 0004"]]
+    import_file(db, write_csv(tmp_path / "a.csv", [header, *first]))
+    again = [["P1", "One Number", "0113 496 0001 / 0113 496 0011"],   # gains a second
+             ["P2", "Two Numbers", "0113 496 0002"],                   # loses its second
+             ["P3", "Blank Later", ""],                                # blank: keep both
+             ["P4", "Damaged Later", "1617777e3"]]                     # now unusable
+    report = import_file(db, write_csv(tmp_path / "b.csv", [header, *again]))
+    assert (report.created, report.updated, report.unchanged) == (0, 3, 1)
+
+    def numbers(ref):
+        with db.read() as s:
+            contact = s.scalars(select(Contact).where(Contact.external_ref == ref)).one()
+            return contact.primary_phone, [(p.e164, p.raw, p.usable) for p in contact.phones]
+
+    assert numbers("P1") == ("+441134960001", [
+        ("+441134960001", "0113 496 0001", True), ("+441134960011", "0113 496 0011", True)])
+    assert numbers("P2") == ("+441134960002", [("+441134960002", "0113 496 0002", True)])
+    assert numbers("P3")[1] == [("+441134960003", "0113 496 0003", True),
+                                ("+441134960033", "0113 496 0033", True)]
+    assert numbers("P4") == (None, [(None, "1617777e3", False)])
+    with db.read() as s:
+        assert s.scalar(select(func.count(ContactPhone.id))) == 2   # P1's and P3's seconds
+    unchanged = import_file(db, write_csv(tmp_path / "c.csv", [header, *again]))
+    assert (unchanged.updated, unchanged.unchanged) == (0, 4)
+
+
 MESSY = ("Name,Telephone,Postcode\n"
          "  Oak Lodge  , 0113 496 0001 ,pn1 1ab\n"
          ",,\n"

@@ -44,7 +44,7 @@ _PRIMARY, _EXTENSION, _RAW = C["primary_phone"], C["phone_extension"], C["phone_
 _LOADED_COLUMNS = tuple(Contact.__table__.c[name] for name in _LOADED)
 _SELECTED = ", ".join(f"c.{name}" for name in _LOADED)
 
-# Looking up a batch's keys: one statement per kind of key, the keys passed as one
+# Looking up a batch's keys: one statement per kind of key, the keys passed as one JSON
 # parameter, each key an index probe. The keys drive the join (CROSS JOIN fixes SQLite's
 # join order; on PostgreSQL the LATERAL subquery, kept apart by OFFSET 0, is planned per
 # key on a fully matched index), so neither missing statistics nor a generic plan can
@@ -56,22 +56,20 @@ _LOOKUP = {
         "phone": "FROM json_each(:keys) AS k CROSS JOIN contact AS c "
                  "WHERE c.primary_phone = json_extract(k.value, '$[0]') "
                  "AND c.name_key = json_extract(k.value, '$[1]')",
-        # +postcode: never probe the postcode index, which a whole district shares
         "name": "FROM json_each(:keys) AS k CROSS JOIN contact AS c "
                 "WHERE c.name_key = json_extract(k.value, '$[0]') AND c.primary_phone IS NULL "
-                "AND +c.postcode IS json_extract(k.value, '$[1]')",
+                "AND c.postcode IS json_extract(k.value, '$[1]')",
     },
     "postgresql": {
-        "ref": "FROM unnest(CAST(:a AS text[])) AS k(ref) CROSS JOIN LATERAL ("
-               "SELECT * FROM contact WHERE source = :source AND external_ref = k.ref "
-               "OFFSET 0) AS c",
-        "phone": "FROM unnest(CAST(:a AS text[]), CAST(:b AS text[])) AS k(phone, name) "
-                 "CROSS JOIN LATERAL (SELECT * FROM contact WHERE primary_phone = k.phone "
-                 "AND name_key = k.name OFFSET 0) AS c",
-        "name": "FROM unnest(CAST(:a AS text[]), CAST(:b AS text[])) AS k(name, postcode) "
-                "CROSS JOIN LATERAL (SELECT * FROM contact WHERE name_key = k.name "
-                "AND primary_phone IS NULL AND postcode IS NOT DISTINCT FROM k.postcode "
-                "OFFSET 0) AS c",
+        "ref": "FROM json_array_elements_text(CAST(:keys AS json)) AS k(ref) "
+               "CROSS JOIN LATERAL (SELECT * FROM contact WHERE source = :source "
+               "AND external_ref = k.ref OFFSET 0) AS c",
+        "phone": "FROM json_array_elements(CAST(:keys AS json)) AS k(v) CROSS JOIN LATERAL ("
+                 "SELECT * FROM contact WHERE primary_phone = k.v->>0 "
+                 "AND name_key = k.v->>1 OFFSET 0) AS c",
+        "name": "FROM json_array_elements(CAST(:keys AS json)) AS k(v) CROSS JOIN LATERAL ("
+                "SELECT * FROM contact WHERE name_key = k.v->>0 AND primary_phone IS NULL "
+                "AND postcode IS NOT DISTINCT FROM k.v->>1 OFFSET 0) AS c",
     },
 }
 _FOUND_AS = {"ref": ("external_ref",), "phone": ("primary_phone", "name_key"),
@@ -262,14 +260,8 @@ class ContactWriter:
         for kind, wanted in by_kind.items():
             if not wanted:
                 continue
-            values = [key[1:] for key in wanted]
-            if self.dialect == "sqlite":
-                params: dict[str, Any] = {"keys": json.dumps(
-                    [v[0] for v in values] if kind == "ref" else values, ensure_ascii=False)}
-            else:
-                params = {"a": [v[0] for v in values]}
-                if kind != "ref":
-                    params["b"] = [v[1] for v in values]
+            values = [key[1] for key in wanted] if kind == "ref" else [key[1:] for key in wanted]
+            params: dict[str, Any] = {"keys": json.dumps(values, ensure_ascii=False)}
             if kind == "ref":
                 params["source"] = self.source
             names = _FOUND_AS[kind]

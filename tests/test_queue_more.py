@@ -24,6 +24,7 @@ from outbound.queue.campaigns import (
     enrol,
     enrol_reminders,
     generate_round,
+    list_campaigns,
     set_status,
 )
 from outbound.queue.claim import claim_next_task
@@ -243,6 +244,16 @@ def test_refused_requests_change_nothing(db):
     set_status(db, cid, "paused")
     with pytest.raises(CampaignError, match="Care tracker is paused: there is nothing to call"):
         claim_next_task(db, "Priya", cid, now=TEN_AM)
+
+
+def test_a_closed_campaign_stays_closed(db):
+    cid = create_campaign(db, "care_capacity_tracker", "Care tracker")
+    set_status(db, cid, "closed")
+    for status in ("active", "paused"):
+        with pytest.raises(CampaignError, match="is closed and cannot be opened again"):
+            set_status(db, cid, status)
+    set_status(db, cid, "closed")                 # closing twice is harmless
+    assert [c.status for c in list_campaigns(db) if c.id == cid] == ["closed"]
 
 
 # ---- the commands ------------------------------------------------------------------------

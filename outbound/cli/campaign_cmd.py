@@ -123,8 +123,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     with opened_database(args.db) as db:
-        campaigns.set_status(db, args.campaign, args.status)
-    print(f"{args.campaign} is now {args.status}.")
+        name = campaigns.set_status(db, args.campaign, args.status)
+    print(f"{name} is now {args.status}.")
     return 0
 
 

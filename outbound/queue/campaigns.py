@@ -122,14 +122,20 @@ def update_campaign(db: Database, campaign: str | int, *, name: str | None = Non
     db.run_write(work)
 
 
-def set_status(db: Database, campaign: str | int, status: str) -> None:
+def set_status(db: Database, campaign: str | int, status: str) -> str:
+    """Pause, resume or close a campaign; returns its name. Closing is for good."""
     if status not in STATUSES:
         raise CampaignError(f"“{status}” is not a campaign status; use active, paused or closed.")
 
-    def work(session: Session) -> None:
-        find_campaign(session, campaign).status = status
+    def work(session: Session) -> str:
+        camp = find_campaign(session, campaign)
+        if camp.status == "closed" and status != "closed":
+            raise CampaignError(f"{camp.name} is closed and cannot be opened again: "
+                                "create a new campaign to call these people again.")
+        camp.status = status
+        return camp.name
 
-    db.run_write(work)
+    return db.run_write(work)
 
 
 def _insert_ignoring_duplicates(session: Session, table: Any, columns: list[str],

@@ -127,3 +127,26 @@ def test_cancelling_the_import_saves_nothing(screen, qtbot, sqlite_db, tmp_path)
     next_page(qtbot, wizard)
     assert "cancelled" in wizard.import_page.banner.label.text()
     assert count_contacts(sqlite_db) == 0
+
+
+def test_the_file_is_read_in_the_background(screen, qtbot, tmp_path):
+    Operations.synchronous = False
+    path = tmp_path / "homes.csv"
+    path.write_text(LIST, encoding="utf-8")
+    screen.open_wizard()
+    wizard = screen.wizard
+    qtbot.addWidget(wizard)
+    page = wizard.choose_page
+    qtbot.keyClicks(page.path, str(tmp_path / "notes.csv"))
+    (tmp_path / "notes.csv").write_bytes(b"\x00\x01\x02 not a list" * 50)
+    next_page(qtbot, wizard)
+    qtbot.waitUntil(lambda: not page.reading)
+    assert wizard.currentPage() is page
+    assert "does not look like a spreadsheet" in page.banner.label.text()
+
+    page.path.setText(str(path))
+    next_page(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page)
+    assert wizard.headers[:2] == ["Home name", "Tel No"]
+    assert wizard.mapping_page.combos["Tel No"].currentData() == "phone"
+    wizard.reject()

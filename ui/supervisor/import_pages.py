@@ -73,8 +73,13 @@ class ChooseFilePage(QWizardPage):
         form.addRow(buddy_label("&File:", self.path), row)
         form.addRow("&Source:", self.source)
         form.addRow("&Each row is:", self.kind)
+        self.busy = BusyBar(self)
+        self.read: tuple[Path, list[str], list[list[str]]] | None = None
+        self.reading = False
+        self._starting = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.busy)
         layout.addLayout(form)
         layout.addWidget(hint_label(
             "The source keeps lists apart: a reference (a CQC location ID, a badge "
@@ -92,29 +97,62 @@ class ChooseFilePage(QWizardPage):
             wizard.services.settings.import_folder = str(Path(path).parent)
 
     def isComplete(self) -> bool:
-        return bool(self.path.text().strip())
+        return bool(self.path.text().strip()) and not self.reading
 
     def validatePage(self) -> bool:
+        """Go on once the file's headings and first rows have been read, in the
+        background: a big workbook on a network drive takes a while to open."""
         path = Path(self.path.text().strip()).expanduser()
+        if self.read is not None and self.read[0] == path:
+            _path, headers, sample = self.read
+            if not self.source.text().strip():
+                self.source.setText(path.stem.replace("_", " "))
+            _wizard(self).file_chosen(path, headers, sample)
+            self.banner.hide()
+            return True
+        if self.reading:
+            return False
         if not path.is_file():
             self.banner.warning(f"There is no file at {path}.")
             return False
+        self.reading = True
+        self.busy.start(f"Reading {path.name}…", cancellable=False)
+        self.completeChanged.emit()
+        self._starting = True
         try:
-            with open_table(path) as table:
-                headers = list(table.info.headers)
-                sample = []
-                for _number, cells in table.rows():
-                    sample.append(cells)
-                    if len(sample) >= SAMPLE_ROWS:
-                        break
-        except Exception as exc:  # ImportRefused says what is wrong in one sentence
-            self.banner.warning(str(exc))
-            return False
-        if not self.source.text().strip():
-            self.source.setText(path.stem.replace("_", " "))
-        _wizard(self).file_chosen(path, headers, sample)
-        self.banner.hide()
-        return True
+            run_in_background(self, lambda _op: _head_of(path), self._read, self._unreadable)
+        finally:
+            self._starting = False
+        if self.read is not None and self.read[0] == path:
+            return self.validatePage()   # it was read at once (background work run inline)
+        return False
+
+    def _read(self, read: tuple[Path, list[str], list[list[str]]]) -> None:
+        self.reading = False
+        self.busy.finish()
+        self.read = read
+        self.completeChanged.emit()
+        wizard = _wizard(self)
+        if not self._starting and wizard.currentPage() is self:
+            wizard.next()
+
+    def _unreadable(self, message: str) -> None:
+        self.reading = False
+        self.busy.finish()
+        self.banner.warning(message)  # ImportRefused says what is wrong in one sentence
+        self.completeChanged.emit()
+
+
+def _head_of(path: Path) -> tuple[Path, list[str], list[list[str]]]:
+    """A file's headings and first rows (raises ImportRefused, in a sentence)."""
+    with open_table(path) as table:
+        headers = list(table.info.headers)
+        sample = []
+        for _number, cells in table.rows():
+            sample.append(cells)
+            if len(sample) >= SAMPLE_ROWS:
+                break
+    return path, headers, sample
 
 
 class MappingPage(QWizardPage):

@@ -283,9 +283,18 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_shortcuts(self) -> None:
+        from ui.actions import shortcut_table
         from ui.widgets.shortcuts import ShortcutsDialog
 
-        dialog = ShortcutsDialog(self)
+        rows = shortcut_table()
+        if any(spec.key == "calls" for spec in self.specs):   # the call screen's own keys
+            try:
+                from ui.agent.keys import call_screen_keys
+            except ImportError:   # the call screen says why it is missing
+                pass
+            else:
+                rows += call_screen_keys()
+        dialog = ShortcutsDialog(rows, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

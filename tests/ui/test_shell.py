@@ -174,6 +174,9 @@ def test_keyboard_shortcuts_help_lists_every_action(window, qtbot):
     table = dialogs[0].table
     keys = {table.item(r, 2).text() for r in range(table.rowCount())}
     assert {"Ctrl+1", "Ctrl+7", "Ctrl+N", "F5"} <= keys
+    whats = {table.item(r, 1).text() for r in range(table.rowCount())}
+    # the call screen's own keys too
+    assert {"Nothing has changed", "Put this call back", "Record an outcome"} <= whats
     dialogs[0].close()
 
 

@@ -1,4 +1,4 @@
-"""The keyboard shortcuts help (F1): every action and its keys, from the registry."""
+"""The keyboard shortcuts help (F1): every action and its keys, from the registries."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.actions import shortcut_table
 from ui.widgets.common import named
 
 
 class ShortcutsDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """``rows``: (where, what, keys), as ui.actions.shortcut_table() gives them."""
+
+    def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None
+                 ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        rows = shortcut_table()
         table = named(QTableWidget(len(rows), 3), "Keyboard shortcuts")
         table.setHorizontalHeaderLabels(["Where", "What", "Keys"])
         table.verticalHeader().hide()

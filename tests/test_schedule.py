@@ -9,6 +9,7 @@ import sys
 import threading
 import types
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from outbound.schedule import (
     claim_run,
     find_job,
     job_statuses,
+    latest_runs,
     run_job,
     run_job_now,
 )
@@ -316,13 +318,36 @@ def test_a_failed_run_is_recorded_and_retried(db):
 
     job = ScheduledJob("test:flaky", "A job that fails once", daily_trigger(time(7, 30)),
                        flaky)
-    failed = run_job(db, job, at(MONDAY, 7, 30))
+    failed = run_job(db, job, at(MONDAY, 7, 30), now=at(MONDAY, 7, 30))
     assert failed.status == "failed" and "not connected" in failed.result
     with db.read() as session:
         assert session.scalar(select(JobRun.status)) == "failed"
     (retried,) = catch_up(db, [job], now=at(MONDAY, 8))
     assert retried.status == "done" and len(attempts) == 2
     assert catch_up(db, [job], now=at(MONDAY, 9)) == []
+
+
+def test_a_failing_job_is_retried_later_and_later(db):
+    tries: list[datetime] = []
+
+    def broken(db_, fire, now):
+        tries.append(now)
+        raise OSError("The export folder is on a drive that is not connected.")
+
+    job = ScheduledJob("test:broken", "A job that keeps failing",
+                       daily_trigger(time(7, 30)), broken)
+    run_job(db, job, at(MONDAY, 7, 30), now=at(MONDAY, 7, 30))
+    minute = at(MONDAY, 7, 30)
+    while minute < at(MONDAY, 12):               # a client catching up every minute
+        minute += timedelta(minutes=1)
+        catch_up(db, [job], now=minute)
+    waits = [round((b - a).total_seconds() / 60) for a, b in pairwise(tries)]
+    assert waits == [5, 10, 20, 40, 60, 60, 60]
+    (run,) = latest_runs(db, ["test:broken"]).values()
+    assert run.status == "failed" and run.attempts == 8
+    assert run.retry_at() == at(MONDAY, 12, 45)
+    (status,) = job_statuses(db, [job], now=at(MONDAY, 12, 10))
+    assert status.last_status == "failed" and status.next_run == at(MONDAY, 12, 45)
 
 
 def test_a_run_under_way_is_not_doubled_unless_its_client_died(db):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outbound.clock import utcnow
@@ -30,3 +30,5 @@ class JobRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column()
     result: Mapped[str | None] = mapped_column(Text)
     client: Mapped[str | None] = mapped_column(String(200))
+    # How many times the period has been tried: a failed run is retried later and later.
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

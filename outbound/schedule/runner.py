@@ -169,8 +169,8 @@ def catch_up(db: Database, jobs: list[ScheduledJob], *, now: datetime | None = N
              client: str | None = None,
              stop: threading.Event | None = None) -> list[JobOutcome]:
     """Run each job whose scheduled time today has passed with no run recorded (or a
-    failed one): a client started at 10:00 makes the 07:30 round it missed, at once.
-    What another client already did is not done again."""
+    failed one, once its back-off has passed): a client started at 10:00 makes the 07:30
+    round it missed, at once. What another client already did is not done again."""
     moment = now or utcnow()
     outcomes: list[JobOutcome] = []
     for job in jobs:
@@ -188,6 +188,9 @@ def catch_up(db: Database, jobs: list[ScheduledJob], *, now: datetime | None = N
             continue
         if held is not None and held.status != "failed":
             continue
+        retry_at = None if held is None else held.retry_at()
+        if retry_at is not None and retry_at > moment:
+            continue                       # failed lately: tried again later and later
         log.info("Catching up %s for %s", job.job_id, job.period(fire))
         outcomes.append(run_job(db, job, fire, now=now, client=client))
     return outcomes
@@ -210,6 +213,17 @@ def run_job_now(db: Database, job_id: str, now: datetime | None = None, *,
     return run_job(db, job, fire, now=now, force=force, client=client)
 
 
+def _next_run(job: ScheduledJob, run: RunRecord | None, now: datetime) -> datetime | None:
+    """The next fire time, or sooner the retry of this period's failed run."""
+    scheduled = next_fire_time(job.trigger, now)
+    retry = None if run is None else run.retry_at()
+    due = due_fire_time(job, now)
+    if retry is None or due is None or run is None or run.period != job.period(due):
+        return scheduled
+    retry = max(retry.astimezone(UTC), now.astimezone(UTC))
+    return retry if scheduled is None or retry < scheduled else scheduled
+
+
 def job_statuses(db: Database, jobs: list[ScheduledJob], now: datetime | None = None, *,
                  recent: Mapping[str, JobOutcome] | None = None) -> list[JobStatus]:
     """Each job with its last run (from the ledger, or from ``recent`` for jobs that
@@ -227,6 +241,6 @@ def job_statuses(db: Database, jobs: list[ScheduledJob], now: datetime | None = 
         else:
             last = (None, None, None, None)
         statuses.append(JobStatus(job.job_id, job.description, *last,
-                                  next_run=next_fire_time(job.trigger, moment),
+                                  next_run=_next_run(job, run, moment),
                                   warning=job.warning))
     return statuses

@@ -25,6 +25,10 @@ from outbound.db.schedule_models import JobRun
 # client may take it over. Rounds and exports take seconds, so an hour is generous.
 STALE_AFTER = timedelta(hours=1)
 RESULT_LENGTH = 500
+# A failed run is tried again 5 minutes later, then 10, 20 and 40, then every hour: a
+# drive that is not connected is not asked for every five minutes all day.
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_RETRY = timedelta(hours=1)
 
 
 def this_client() -> str:
@@ -43,6 +47,14 @@ class RunRecord:
     finished_at: datetime | None
     result: str | None
     client: str | None
+    attempts: int = 1
+
+    def retry_at(self) -> datetime | None:
+        """When a failed run may be tried again; None unless it failed."""
+        if self.status != "failed":
+            return None
+        delay = min(FIRST_RETRY * 2 ** max(self.attempts - 1, 0), LONGEST_RETRY)
+        return (self.finished_at or self.started_at) + delay
 
 
 def claim_run(db: Database, job: str, period: str, *, now: datetime, client: str,
@@ -72,7 +84,7 @@ def claim_run(db: Database, job: str, period: str, *, now: datetime, client: str
         taken = session.scalar(
             update(table).where(table.c.job == job, table.c.period == period, or_(*retake))
             .values(status="running", started_at=now, finished_at=None, result=None,
-                    client=client)
+                    client=client, attempts=table.c.attempts + 1)
             .returning(table.c.id))
         return None if taken is None else int(taken)
 
@@ -113,4 +125,4 @@ def latest_runs(db: Database, jobs: list[str]) -> dict[str, RunRecord]:
 def _record(row: JobRun) -> RunRecord:
     return RunRecord(job=row.job, period=row.period, status=row.status,
                      started_at=row.started_at, finished_at=row.finished_at,
-                     result=row.result, client=row.client)
+                     result=row.result, client=row.client, attempts=row.attempts)

@@ -20,6 +20,7 @@ from outbound.db.database import Database
 from outbound.db.models import Attempt, Campaign, Contact, Enrolment, Task, User
 from outbound.queue.assign import TaskSelection, _task_ids
 from outbound.queue.campaigns import round_key_for
+from outbound.users import user_id
 
 FINISHED = ("done", "closed")
 
@@ -203,6 +204,37 @@ def agent_figures(db: Database, day: date, campaign_id: int | None = None) -> li
         return [AgentFigures(name, calls, spoke or 0,
                              float(avg) if avg is not None else None, first, last)
                 for name, calls, spoke, avg, first, last in session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class AgentDay:
+    """An agent's own day so far, for the call screen: every campaign together."""
+
+    calls: int
+    spoken_to: int
+    average_handle_seconds: float | None
+    callbacks_due: int      # call-backs this agent promised for today, not yet made
+
+
+def agent_day(db: Database, agent: str | int, now: datetime | None = None) -> AgentDay:
+    """The calls an agent has recorded today (London), and their call-backs still due."""
+    moment = now or utcnow()
+    day = to_london(moment).date()
+    begins = local_instant(day, time(0, 0))
+    ends = local_instant(day + timedelta(days=1), time(0, 0))
+    spoken = case((Attempt.contact_made.is_(True), 1), else_=0)
+    with db.read() as session:
+        agent_id = user_id(session, agent)
+        calls, spoke, average = session.execute(
+            select(func.count(Attempt.id), func.sum(spoken), func.avg(Attempt.duration_seconds))
+            .where(Attempt.agent_id == agent_id, Attempt.recorded_at >= begins,
+                   Attempt.recorded_at < ends, Attempt.supersedes_id.is_(None))).one()
+        due = session.scalar(
+            select(func.count(Task.id))
+            .where(Task.status == "open", Task.callback_at.is_not(None),
+                   Task.callback_owner_id == agent_id, Task.callback_at < ends)) or 0
+    return AgentDay(calls or 0, spoke or 0, float(average) if average is not None else None,
+                    due)
 
 
 def london_today(now: datetime | None = None) -> date:

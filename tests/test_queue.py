@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from outbound.campaigns.template import get_template
 from outbound.contacts import ContactFilter, suppress_contact
+from outbound.dashboard import agent_day
 from outbound.db import open_database
 from outbound.db.models import Attempt, Task
 from outbound.forms import form_of
@@ -104,8 +105,13 @@ def test_call_back_goes_to_its_owner_first_and_obeys_calling_hours(db):
         other = claim_next_task(db, "Priya", cid, now=TEN_AM)
         record_outcome(db, other.task_id, "Priya", "completed", answers=ANSWERS, now=TEN_AM)
     assert claim_next_task(db, "Priya", cid, now=at_three) is None
+    # each agent's own day: calls made, and the call-backs they promised for today
+    sam, priya = agent_day(db, "Sam", now=at_three), agent_day(db, "Priya", now=at_three)
+    assert (sam.calls, sam.callbacks_due) == (1, 1)
+    assert (priya.calls, priya.spoken_to, priya.callbacks_due) == (2, 2, 0)
     mine = claim_next_task(db, "Sam", cid, now=at_three)
     assert mine.task_id == task.task_id and mine.reason == "callback"
+    assert agent_day(db, "Sam", now=at_three + timedelta(days=1)).calls == 0
 
 
 def test_a_call_back_the_person_asked_for_may_be_outside_hours(db):

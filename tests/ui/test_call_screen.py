@@ -186,6 +186,19 @@ def test_call_button_hands_the_number_to_the_softphone(qtbot, screen, dialled, d
     with db.read() as session:
         attempt = session.scalars(select(Attempt)).one()
     assert attempt.started_at == dialled_at and attempt.duration_seconds is not None
+    # the agent's own day, above the call
+    qtbot.waitUntil(lambda: screen.my_day.text().startswith("Today: 1 call, 0 spoken to"))
+
+
+def test_the_agents_day_in_a_sentence() -> None:
+    from outbound.dashboard import AgentDay
+    from ui.agent.my_day import day_sentence
+
+    assert day_sentence(AgentDay(0, 0, None, 0)) == "Today: no calls yet"
+    assert day_sentence(AgentDay(37, 29, 192.4, 2)) == (
+        "Today: 37 calls, 29 spoken to, 3m 12s on average; 2 call-backs to make")
+    assert day_sentence(AgentDay(1, 1, 48, 1)) == (
+        "Today: 1 call, 1 spoken to, 48s on average; 1 call-back to make")
 
 
 def test_filling_the_form_by_keys_then_the_next_call_loads(qtbot, screen, db) -> None:  # type: ignore[no-untyped-def]

@@ -53,6 +53,7 @@ from ui.agent.call_page import CallPage
 from ui.agent.call_timer import CallTimer
 from ui.agent.drafts import DraftKeeper, WriteGate
 from ui.agent.keys import CallAction, make_action, outcome_action
+from ui.agent.my_day import MyDay
 from ui.agent.notice import Notice
 from ui.agent.outcome_flow import OutcomeFlow
 from ui.agent.slot_picker import BookingCall, SlotPicker
@@ -147,11 +148,13 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.break_box.setAccessibleName("Break after this call")
         self.break_box.setToolTip("Do not load another call after this one (Ctrl+Shift+B)")
         self.timer = CallTimer()
+        self.my_day = MyDay()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(campaign_label)
         top.addWidget(self.campaign_box)
         top.addWidget(self.queue_label, 1)
+        top.addWidget(self.my_day)
         top.addWidget(self.break_box)
         top.addWidget(self.timer)
         self.notice = Notice()
@@ -340,6 +343,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         (buttons[0] if buttons else (view.first_control() or self.page.notes)).setFocus(
             Qt.FocusReason.OtherFocusReason)
         self.call_loaded.emit(card.task.task_id)
+        self.my_day.refresh(self.db, self.agent, self.clock())
 
     def _show_waiting(self, sentence: str) -> None:
         self.card = None
@@ -356,6 +360,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
             self._queue_timer.start()
         if self.isVisible():
             self.waiting.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.my_day.refresh(self.db, self.agent, self.clock())
         self.queue_shown.emit(sentence)
 
     def refresh_queue(self) -> None:

@@ -30,6 +30,18 @@ def screen(qtbot, sqlite_db, tmp_path):
     Operations.synchronous = False
 
 
+def opened_wizard(screen, qtbot):
+    screen.open_wizard()
+    qtbot.addWidget(screen.wizard)
+    return screen.wizard
+
+
+def homes_csv(tmp_path):
+    path = tmp_path / "homes.csv"
+    path.write_text(LIST, encoding="utf-8")
+    return path
+
+
 def next_page(qtbot, wizard):
     button = wizard.button(QWizard.WizardButton.CommitButton)
     if not button.isVisible():
@@ -39,11 +51,8 @@ def next_page(qtbot, wizard):
 
 
 def test_importing_a_list_with_a_changed_column(screen, qtbot, sqlite_db, tmp_path):
-    path = tmp_path / "homes.csv"
-    path.write_text(LIST, encoding="utf-8")
-    screen.open_wizard()
-    wizard = screen.wizard
-    qtbot.addWidget(wizard)
+    path = homes_csv(tmp_path)
+    wizard = opened_wizard(screen, qtbot)
     page = wizard.choose_page
     qtbot.keyClicks(page.path, str(path))
     qtbot.keyClicks(page.source, "Care homes")
@@ -94,9 +103,7 @@ def test_importing_a_list_with_a_changed_column(screen, qtbot, sqlite_db, tmp_pa
 def test_a_file_that_is_not_a_list_is_a_message(screen, qtbot, tmp_path):
     path = tmp_path / "notes.csv"
     path.write_bytes(b"")
-    screen.open_wizard()
-    wizard = screen.wizard
-    qtbot.addWidget(wizard)
+    wizard = opened_wizard(screen, qtbot)
     qtbot.keyClicks(wizard.choose_page.path, str(path))
     next_page(qtbot, wizard)
     assert wizard.currentPage() is wizard.choose_page
@@ -108,11 +115,8 @@ def test_a_file_that_is_not_a_list_is_a_message(screen, qtbot, tmp_path):
 
 
 def test_cancelling_the_import_saves_nothing(screen, qtbot, sqlite_db, tmp_path):
-    path = tmp_path / "homes.csv"
-    path.write_text(LIST, encoding="utf-8")
-    screen.open_wizard()
-    wizard = screen.wizard
-    qtbot.addWidget(wizard)
+    path = homes_csv(tmp_path)
+    wizard = opened_wizard(screen, qtbot)
     qtbot.keyClicks(wizard.choose_page.path, str(path))
     next_page(qtbot, wizard)
     next_page(qtbot, wizard)
@@ -131,11 +135,8 @@ def test_cancelling_the_import_saves_nothing(screen, qtbot, sqlite_db, tmp_path)
 
 def test_the_file_is_read_in_the_background(screen, qtbot, tmp_path):
     Operations.synchronous = False
-    path = tmp_path / "homes.csv"
-    path.write_text(LIST, encoding="utf-8")
-    screen.open_wizard()
-    wizard = screen.wizard
-    qtbot.addWidget(wizard)
+    path = homes_csv(tmp_path)
+    wizard = opened_wizard(screen, qtbot)
     page = wizard.choose_page
     qtbot.keyClicks(page.path, str(tmp_path / "notes.csv"))
     (tmp_path / "notes.csv").write_bytes(b"\x00\x01\x02 not a list" * 50)

@@ -4,7 +4,8 @@
 
 Builds the demo county in a temporary folder (a week of the care tracker, today's
 round worked until 14:30), signs in as the demo supervisor and grabs every screen,
-the sign-in list, the import wizard, the export dialog and the agent's call screen.
+the sign-in list, the import wizard, the export dialog and the agent's call screen
+(waiting, on a care tracker call and on a registrar booking call).
 ``--dark`` draws them with a dark palette, as on a desktop in dark mode (<name>_dark.png).
 """
 
@@ -16,7 +17,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -151,6 +152,18 @@ def main() -> int:
 
     agent = MainWindow(Services(db, user("Sam Patel"), settings))
     grab(agent, "calls_agent")
+    calls = agent.show_screen("calls")
+    calls.clock = lambda: now          # within calling hours, whatever the time now
+    grab(agent, "call_screen", prepare=calls.next_call)
+    calls.put_back()
+    registrar = next(c.name for c in calls.campaigns if c.template.booking)
+    calls.select_campaign(registrar)
+    weekday = london_day(now)             # the register office opens on weekdays
+    while weekday.weekday() >= 5:
+        weekday += timedelta(days=1)
+    calls.clock = lambda: datetime.combine(weekday, time(10, 30), tzinfo=LONDON)
+    grab(agent, "call_screen_booking", prepare=calls.next_call)
+    calls.put_back()
     agent.close()
     db.close()
     shutil.rmtree(folder, ignore_errors=True)

@@ -105,14 +105,21 @@ def _minutes(slot: Slot) -> int:
 def slot_run(session: Session, slot_id: int, minutes: int | None, now: datetime) -> list[Slot]:
     """The slot and those after it that an appointment of ``minutes`` takes.
 
-    Refuses a slot that is closed, has passed, or has no room after it for a long
-    appointment (the run must be consecutive slots of one session).
+    Refuses a slot that is closed (or at a closed location, or with an officer or room
+    no longer in use), has passed, or has no room after it for a long appointment (the
+    run must be consecutive slots of one session).
     """
     first = session.get(Slot, slot_id)
     if first is None:
         raise BookingError(f"There is no slot {slot_id}.")
     if first.closed:
         raise BookingError(f"{uk_when(first.starts_at)} is closed for booking.")
+    place = session.get(Location, first.location_id)
+    if place is not None and not place.active:
+        raise BookingError(f"{place.name} is closed for booking.")
+    officer = session.get(Resource, first.resource_id) if first.resource_id else None
+    if officer is not None and not officer.active:
+        raise BookingError(f"{officer.name} is not taking appointments.")
     if first.starts_at <= now:
         raise BookingError(f"{uk_when(first.starts_at)} has already passed.")
     count = slots_needed(minutes, _minutes(first))

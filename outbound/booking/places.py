@@ -36,9 +36,10 @@ def _expire_slots(session: Session) -> None:
 
 def free_now(session: Session, slot_id: int, now: datetime, agent_id: int | None,
              contact_id: int | None) -> int:
-    """Free places on a slot for this agent and person, read inside the transaction."""
+    """Free places on a slot for this agent and person, read inside the transaction
+    (none on a closed slot: read after ``lock_slots``, this sees a close just made)."""
     return int(session.scalar(select(free_places(now, agent_id, contact_id))
-                              .where(Slot.id == slot_id)) or 0)
+                              .where(Slot.id == slot_id, Slot.closed.is_(False))) or 0)
 
 
 def take_places(session: Session, slot_ids: Collection[int], *, agent_id: int,

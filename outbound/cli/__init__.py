@@ -12,7 +12,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from outbound.cli import booking_cmd, campaign_cmd, contacts_cmd, demo_cmd, export_cmd, serve_cmd
+from outbound.cli import (
+    booking_cmd,
+    bookings_cmd,
+    campaign_cmd,
+    contacts_cmd,
+    demo_cmd,
+    export_cmd,
+    serve_cmd,
+)
 from outbound.db.database import DatabaseError
 from outbound.files import OutputError
 from outbound.importing import ImportCancelled, ImportRefused, MappingError
@@ -22,7 +30,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     DatabaseError, ImportRefused, MappingError, ImportCancelled, OutputError, ValueError,
     FileNotFoundError, PermissionError, IsADirectoryError,
 )
-COMMAND_MODULES = (contacts_cmd, campaign_cmd, demo_cmd, serve_cmd, booking_cmd, export_cmd)
+COMMAND_MODULES = (contacts_cmd, campaign_cmd, demo_cmd, serve_cmd, booking_cmd, bookings_cmd,
+                   export_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

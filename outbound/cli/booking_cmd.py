@@ -1,4 +1,7 @@
-"""``locations``, ``sessions`` and ``slots``: where appointments happen and what is free."""
+"""``locations``, ``sessions`` and ``slots``: where appointments happen and what is free.
+
+Closing a session or a location, and the ``bookings`` command, are in bookings_cmd.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from outbound import booking
 from outbound.booking.sessions import LOCATION_KINDS, RESOURCE_KINDS, parse_clock_time
 from outbound.booking.wording import uk_date, uk_short
 from outbound.campaigns.template import load_templates
+from outbound.cli import bookings_cmd
 from outbound.db import opened_database
 
 
@@ -29,7 +33,8 @@ def _positive(text: str) -> int:
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from outbound.cli import add_db_option
 
-    loc = commands.add_parser("locations", help="list or add clinics and register offices")
+    loc = commands.add_parser("locations",
+                              help="list, add or close clinics and register offices")
     actions = loc.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list locations and their staff or rooms")
     add_db_option(listing)
@@ -53,7 +58,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     res.add_argument("--kind", choices=RESOURCE_KINDS, default="officer")
     res.set_defaults(handler=run_add_resource)
 
-    ses = commands.add_parser("sessions", help="add sessions of appointments")
+    ses = commands.add_parser("sessions", help="add or close sessions of appointments")
     ses_actions = ses.add_subparsers(dest="action", metavar="ACTION", required=True)
     ses_add = ses_actions.add_parser(
         "add", help="add sessions on chosen weekdays over a range of dates",
@@ -77,6 +82,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                          help="another day the location is closed (repeat as needed)")
     ses_add.add_argument("--open-on-bank-holidays", action="store_true")
     ses_add.set_defaults(handler=run_add_sessions)
+    bookings_cmd.add_close_commands(actions, ses_actions)
 
     slots = commands.add_parser("slots", help="list the next free places for a service")
     add_db_option(slots)

@@ -177,6 +177,14 @@ def bookings_state(db) -> list[tuple[str, str, int | None]]:
 
 def test_a_supervisor_closes_a_session_from_the_command_line(db, db_url, capsys):
     sid, first, second, single = _booked_week(db)
+    listing = ["sessions", "list", "--location", OFFICE, "--from", "2026-11-30", "--days", "1"]
+    code, out, _ = run(capsys, db_url, *listing)
+    assert code == 0
+    assert out.splitlines() == [
+        f"{sid}\tMonday 30 November 2026\t09:00-12:30\tTelephone appointment\t"
+        f"Registrar Jones\t4 of 14 booked\topen",
+        f"{sid + 5}\tMonday 30 November 2026\t13:30-16:30\tSigning the register\t"
+        f"Registrar Jones\t0 of 12 booked\topen"]
     code, out, err = run(capsys, db_url, "sessions", "close", "--session", str(sid),
                          "--note", "Registrar Jones is off sick.", "--by", "Priya")
     assert code == 0, err
@@ -185,6 +193,7 @@ def test_a_supervisor_closes_a_session_from_the_command_line(db, db_url, capsys)
         "(Telephone appointment, 09:00 to 12:30, Registrar Jones); cancelled 3 bookings "
         f"({first.reference}, {second.reference}, {single.reference}); 2 people will be "
         "called to rebook.\n")
+    assert run(capsys, db_url, *listing)[1].splitlines()[0].endswith("\t0 of 14 booked\tclosed")
     code, out, _ = run(capsys, db_url, "bookings", "show", second.reference.lower())
     assert code == 0
     assert out.splitlines() == [

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from outbound.booking.errors import BookingError
@@ -114,6 +114,42 @@ class ClosedSession:
                 lines.append(f"{person.name} ({', '.join(person.references)}): "
                              f"{person.why_not}.")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLine:
+    """A session as a supervisor chooses one to close: its places, booked and closed."""
+
+    id: int
+    day: date
+    start: time
+    end: time
+    service: str
+    resource: str | None
+    places: int
+    booked: int
+    closed: int
+
+
+def list_sessions(db: Database, location: str | int, *, from_day: date,
+                  days: int = 7) -> list[SessionLine]:
+    """The sessions at ``location`` over ``days`` days from ``from_day``, in time order."""
+    with db.read() as session:
+        place = find_location(session, location)
+        stmt = (select(BookingSession, Resource.name, func.sum(Slot.capacity),
+                       func.sum(Slot.booked),
+                       func.sum(case((Slot.closed.is_(True), Slot.capacity), else_=0)))
+                .outerjoin(Resource, Resource.id == BookingSession.resource_id)
+                .join(Slot, Slot.session_id == BookingSession.id)
+                .where(BookingSession.location_id == place.id,
+                       BookingSession.day >= from_day,
+                       BookingSession.day < from_day + timedelta(days=days))
+                .group_by(BookingSession.id, Resource.name)
+                .order_by(BookingSession.day, BookingSession.start_time, BookingSession.id))
+        return [SessionLine(found.id, found.day, found.start_time, found.end_time,
+                            found.service, officer, int(places or 0), int(booked or 0),
+                            int(closed or 0))
+                for found, officer, places, booked, closed in session.execute(stmt)]
 
 
 def _count(number: int, word: str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 
 from outbound import booking
-from outbound.booking.closing import close_location, close_session
-from outbound.booking.wording import uk_when
+from outbound.booking.closing import close_location, close_session, list_sessions
+from outbound.booking.wording import uk_date, uk_when
+from outbound.clock import london_day, utcnow
 from outbound.db import opened_database
 
 ATTENDANCE_WORDS = {"arrived": "arrived", "did_not_attend": "did not attend",
@@ -28,13 +29,24 @@ def add_close_commands(locations: argparse._SubParsersAction,  # type: ignore[ty
     from outbound.cli import add_db_option
     from outbound.cli.booking_cmd import _date, _positive
 
+    listing = sessions.add_parser("list", help="a location's sessions, to choose one to "
+                                  "close")
+    add_db_option(listing)
+    listing.add_argument("--location", required=True, metavar="L")
+    listing.add_argument("--from", dest="first", type=_date, metavar="DATE",
+                         help="default: today")
+    listing.add_argument("--days", type=_positive, default=7, metavar="N",
+                         help="how many days to list (default 7)")
+    listing.set_defaults(handler=run_list_sessions)
+
     ses = sessions.add_parser(
         "close", help="close a session, cancel its bookings and have its people rung",
         description="Close a session from now on (a registrar off sick, a clinic "
         "cancelled): nobody can book it any more, its bookings are cancelled by the "
         "council, and each person is put on the waiting list with a call to rebook.")
     add_db_option(ses)
-    ses.add_argument("--session", required=True, type=_positive, metavar="N")
+    ses.add_argument("--session", required=True, type=_positive, metavar="N",
+                     help="the session's number, from “sessions list”")
     ses.add_argument("--note", metavar="TEXT", help="why, kept with each booking")
     _by(ses)
     ses.set_defaults(handler=run_close_session)
@@ -81,6 +93,21 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                           help="arrived, did_not_attend, or booked to undo a mistake")
     _by(attended)
     attended.set_defaults(handler=run_attended)
+
+
+def run_list_sessions(args: argparse.Namespace) -> int:
+    with opened_database(args.db) as db:
+        found = list_sessions(db, args.location, from_day=args.first or london_day(utcnow()),
+                              days=args.days)
+    if not found:
+        print(f"No sessions at {args.location} in those {args.days} days.")
+    for line in found:
+        state = ("closed" if line.closed == line.places
+                 else f"{line.closed} places closed" if line.closed else "open")
+        print(f"{line.id}\t{uk_date(line.day)}\t{line.start:%H:%M}-{line.end:%H:%M}\t"
+              f"{line.service}\t{line.resource or ''}\t{line.booked} of {line.places} "
+              f"booked\t{state}")
+    return 0
 
 
 def run_close_session(args: argparse.Namespace) -> int:

@@ -141,6 +141,69 @@ def test_xlsx_with_numbers_stored_as_numbers(db, tmp_path):
         assert dorothy.expiry_date.isoformat() == "2027-03-31"
 
 
+def _workbook(path, rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Holders"
+    book.create_sheet("Notes").append(["Not this sheet"])
+    sheet.append(["Name", "Telephone", "Expiry date"])
+    sheet.append([])                                          # a blank row
+    for i in range(rows):
+        sheet.append([f"Holder {i}", 1134960000 + i if i % 2 else f"0113 496 {i:04d}",
+                      "31/03/2027"])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_workbook_imports_alike_in_workers(db, tmp_path, monkeypatch, workers):
+    import outbound.importing as importing
+
+    monkeypatch.setattr(importing, "workers_for", lambda _estimate: workers)
+    report = import_file(db, _workbook(tmp_path / "holders.xlsx", 45), batch_size=4)
+    assert (report.rows_read, report.created, report.sheet) == (45, 45, "Holders")
+    assert report.counts["repaired"] == 22 and report.counts["valid"] == 23
+    with db.read() as s:
+        last = s.scalars(select(Contact).where(Contact.name == "Holder 44")).one()
+        assert last.primary_phone == "+441134960044"
+        assert last.expiry_date.isoformat() == "2027-03-31"
+
+
+def test_a_big_workbook_that_does_not_say_its_size_is_still_parsed_in_workers(tmp_path):
+    """openpyxl's write-only workbooks (and some exporters) leave out the sheet's size."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Holders")
+    sheet.append(["Name", "Telephone"])
+    for i in range(30_000):
+        sheet.append([f"Holder {i}", f"0113 496 {i % 10_000:04d}"])
+    book.save(tmp_path / "big.xlsx")
+    with open_table(tmp_path / "big.xlsx") as table:
+        assert table.count_rows_estimate() is None     # no size for the progress bar
+        assert table.rows_guess() > 20_000              # but big enough for workers
+
+
+def test_a_workbook_damaged_part_way_is_refused_and_lands_nothing(db, tmp_path, monkeypatch):
+    import zipfile
+
+    import outbound.importing as importing
+
+    monkeypatch.setattr(importing, "workers_for", lambda _estimate: 2)
+    whole = _workbook(tmp_path / "whole.xlsx", 400)
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(damaged, "w") as target:
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                data = data[: data.index(b'<row r="300"')] + b'<row r="300"><c'
+            target.writestr(part, data)
+    before = snapshot(db)
+    with pytest.raises(ImportRefused, match="is damaged after row"):
+        import_file(db, damaged, batch_size=50)
+    assert snapshot(db) == before
+
+
 @pytest.mark.parametrize("content, words", [
     (b"", "empty"),
     (b"Name,Telephone\n", "no rows"),

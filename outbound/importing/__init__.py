@@ -100,11 +100,12 @@ def import_file(
     with open_table(path) as table:
         info = table.info
         estimate = table.count_rows_estimate()
+        workers = workers_for(estimate if estimate is not None else table.rows_guess())
         report = _import(
             db, info.headers, table.record_chunks(batch_size), as_read=True,
             file_name=Path(path).name, source=source, mapping=mapping, kind=kind,
             dry_run=dry_run, imported_by=imported_by, progress=progress, cancel=cancel,
-            estimate=estimate,
+            estimate=estimate, workers=workers,
         )
         report.format, report.encoding = info.format, info.encoding
         report.delimiter, report.sheet = info.delimiter, info.sheet
@@ -132,7 +133,8 @@ def import_rows(
     chunks = iter(lambda: list(islice(iterator, batch_size)), [])
     return _import(db, headers, chunks, as_read=False, file_name=file_name, source=source,
                    mapping=mapping, kind=kind, dry_run=dry_run, imported_by=imported_by,
-                   progress=progress, cancel=cancel, estimate=estimate)
+                   progress=progress, cancel=cancel, estimate=estimate,
+                   workers=workers_for(estimate))
 
 
 def _import(
@@ -150,8 +152,10 @@ def _import(
     progress: Progress | None,
     cancel: threading.Event | None,
     estimate: int | None,
+    workers: int,
 ) -> ImportReport:
-    """Import chunks of rows (as_read: from TableReader.record_chunks)."""
+    """Import chunks of rows (as_read: from TableReader.record_chunks), parsed by
+    ``workers`` processes (none: in this one)."""
     from outbound.clock import utcnow
     from outbound.db.models import ImportRun
     from outbound.importing.writer import ContactWriter
@@ -171,7 +175,7 @@ def _import(
         writer = ContactWriter(session, import_id=run.id, source=report.source,
                                by_reference=ref_header is not None, now=utcnow())
         batches = parsed_batches(chunks, headers=headers, mapping=final_mapping,
-                                 as_read=as_read, workers=workers_for(estimate),
+                                 as_read=as_read, workers=workers,
                                  default_kind=kind, by_reference=writer.by_reference,
                                  source=writer.source, stamp=writer.stamp, import_id=run.id)
         with closing(batches), writer.bulk():

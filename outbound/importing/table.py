@@ -10,6 +10,7 @@ import math
 import os
 import warnings
 import weakref
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -385,6 +386,22 @@ class TableReader:
         if self._estimate is None and self._opened and self.info.format == "csv":
             self._estimate = sum(1 for _ in self.rows())  # small: it was all sampled anyway
         return self._estimate
+
+    def rows_guess(self) -> int | None:
+        """Roughly how many rows, to decide how to read the file (never shown): the
+        estimate, or for a workbook that does not say its size, its sheets' XML at about
+        200 bytes a row."""
+        estimate = self.count_rows_estimate()
+        if estimate is not None or not self._opened or self.info.format != "xlsx":
+            return estimate
+        try:
+            with zipfile.ZipFile(self._path) as archive:
+                xml = sum(part.file_size for part in archive.infolist()
+                          if part.filename.startswith("xl/worksheets/")
+                          and part.filename.endswith(".xml"))
+        except (OSError, zipfile.BadZipFile):
+            return None
+        return xml // 200
 
     def close(self) -> None:
         """Release the file and any half-read row streams; safe to call twice."""

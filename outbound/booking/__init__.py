@@ -41,6 +41,7 @@ from outbound.booking.changes import (
     record_attendance,
     reschedule,
 )
+from outbound.booking.closing import ClosedSession, close_location, close_session
 from outbound.booking.confirmation import (
     Confirmation,
     confirmation,
@@ -78,6 +79,7 @@ __all__ = [
     "Appointment",
     "BookingError",
     "Cancellation",
+    "ClosedSession",
     "Confirmation",
     "DayAvailability",
     "FreeSlot",
@@ -95,6 +97,8 @@ __all__ = [
     "book",
     "book_two_parts",
     "cancel",
+    "close_location",
+    "close_session",
     "confirmation",
     "confirmation_ics",
     "confirmation_text",

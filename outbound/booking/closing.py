@@ -34,9 +34,9 @@ from outbound.booking.lookup import find_location
 from outbound.booking.places import give_back_places, lock_slots
 from outbound.booking.waiting import (
     LIVE_STATUSES,
-    _offer_task,
     expire_offers,
     offer_freed_places,
+    offer_task,
 )
 from outbound.booking.wording import uk_date, uk_when
 from outbound.clock import utcnow
@@ -293,7 +293,7 @@ def _rebook(session: Session, roots: Sequence[tuple[Booking, Sequence[Booking]]]
                                note=note, now=now)
         task = session.get(Task, entry.offer_task_id) if entry.offer_task_id else None
         if entry.status != "offered" or task is None or task.status != "open":
-            task = _offer_task(session, entry, now)
+            task = offer_task(session, entry, now)
         result.append(Rebooking(contact_id, person.name, service, references, entry.id,
                                 task.id, None))
     return tuple(result)

@@ -183,7 +183,7 @@ def _consecutive(slots: list[Slot], start: int, count: int) -> list[Slot] | None
     return run
 
 
-def _offer_task(session: Session, entry: WaitingListEntry, now: datetime) -> Task:
+def offer_task(session: Session, entry: WaitingListEntry, now: datetime) -> Task:
     key = f"offer:{entry.id}"
     task = session.scalar(select(Task).where(Task.campaign_id == entry.campaign_id,
                                              Task.contact_id == entry.contact_id,
@@ -240,7 +240,7 @@ def offer_freed_places(session: Session, slot_ids: Collection[int], *, freed_fro
                 continue
             if entry.wanted_by is not None and london_day(run[0].starts_at) > entry.wanted_by:
                 continue
-            task = _offer_task(session, entry, now)
+            task = offer_task(session, entry, now)
             expires = min(now + OFFER_HOLD, run[0].starts_at)
             session.add_all(SlotHold(slot_id=s.id, agent_id=agent_id, task_id=task.id,
                                      contact_id=entry.contact_id, created_at=now,

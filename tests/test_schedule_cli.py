@@ -69,7 +69,9 @@ def _lines(stream, into: queue.Queue[str]) -> None:
     into.put("")
 
 
-def test_serve_stops_cleanly_on_sigterm(tmp_path):
+def _serve_until(tmp_path, cue: str) -> str:
+    """Start ``serve``, send SIGTERM once a line containing ``cue`` is logged, and
+    return everything it logged; it must stop by itself, with status 0."""
     path = tmp_path / "served.db"
     db = open_database(str(path))
     try:
@@ -85,7 +87,7 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path):
     reader.start()
     log: list[str] = []
     try:
-        while not log or READY not in log[-1]:
+        while not log or cue not in log[-1]:
             line = said.get(timeout=60)
             assert line, "serve ended before it was ready:\n" + "".join(log)
             log.append(line)
@@ -99,9 +101,19 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path):
     while (line := said.get(timeout=10)) != "":
         log.append(line)
     output = "".join(log)
-    assert "Serving 4 jobs" in output and "round:1: Care tracker" in output
     assert "Stopping (SIGTERM)" in output and output.rstrip().endswith("Stopped.")
     assert "Traceback" not in output
+    return output
+
+
+def test_serve_stops_cleanly_on_sigterm(tmp_path):
+    output = _serve_until(tmp_path, READY)
+    assert "Serving 4 jobs" in output and "round:1: Care tracker" in output
+
+
+def test_serve_stops_cleanly_when_signalled_while_starting(tmp_path):
+    output = _serve_until(tmp_path, "Serving 4 jobs")
+    assert "Stopping (SIGTERM)" in output
 
 
 def test_serve_in_a_thread_stops_on_an_event(sqlite_db, tmp_path):

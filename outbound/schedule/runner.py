@@ -8,12 +8,11 @@ nights the clocks change can be tested by calling it with those instants.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from apscheduler.triggers.base import BaseTrigger
 
@@ -39,6 +38,12 @@ Status = Literal["done", "failed", "skipped"]
 SENTENCE_ERRORS: tuple[type[BaseException], ...] = (
     ValueError, OSError, JobError, OutputError, DatabaseError)
 _STEP = timedelta(seconds=1)
+
+
+class StopSignal(Protocol):
+    """Anything that says whether to stop: a threading.Event, say."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +172,7 @@ def _why_skipped(held: RunRecord | None, period: str) -> str:
 
 def catch_up(db: Database, jobs: list[ScheduledJob], *, now: datetime | None = None,
              client: str | None = None,
-             stop: threading.Event | None = None) -> list[JobOutcome]:
+             stop: StopSignal | None = None) -> list[JobOutcome]:
     """Run each job whose scheduled time today has passed with no run recorded (or a
     failed one, once its back-off has passed): a client started at 10:00 makes the 07:30
     round it missed, at once. What another client already did is not done again."""

@@ -7,17 +7,14 @@ way finish, and returns so that the caller can close the database and exit 0.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
-from apscheduler.schedulers import SchedulerNotRunningError
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from outbound.clock import LONDON, to_london, utcnow
@@ -51,9 +48,35 @@ def _log_overdue(callback: OverdueCallback) -> None:
                 f" (for {callback.owner})" if callback.owner else "")
 
 
-def _shut_down(scheduler: BaseScheduler, *, wait: bool = True) -> None:
-    with contextlib.suppress(SchedulerNotRunningError):   # already stopping, or not started
-        scheduler.shutdown(wait=wait)
+_POLL_SECONDS = 0.2
+
+
+class _StopRequest:
+    """Whether to stop: a signal came, or ``stop`` was set.
+
+    The signal handler only appends to a list. A handler runs between two bytecodes of
+    the main thread, wherever it is: one that logged or shut the scheduler down could
+    re-enter the stream or lock the main thread was in the middle of, and hang the
+    process with the signal spent. The main thread notices within a poll and does the
+    rest.
+    """
+
+    def __init__(self, stop: threading.Event | None) -> None:
+        self.stop = stop
+        self.signals: list[int] = []
+
+    def signalled(self, signum: int, _frame: FrameType | None) -> None:
+        self.signals.append(signum)
+
+    def is_set(self) -> bool:
+        return bool(self.signals) or (self.stop is not None and self.stop.is_set())
+
+    def pause(self) -> None:
+        """Wait a moment, or less if ``stop`` is set meanwhile."""
+        if self.stop is not None:
+            self.stop.wait(_POLL_SECONDS)
+        else:
+            time.sleep(_POLL_SECONDS)
 
 
 def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None) -> None:
@@ -61,32 +84,13 @@ def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None)
 
     Signal handlers are installed only when called from the main thread.
     """
-    stopping = stop or threading.Event()
-    scheduler = BlockingScheduler(**scheduler_options())
+    request = _StopRequest(stop)
+    scheduler = BackgroundScheduler(**scheduler_options())
     work = ScheduledWork(db, scheduler, export_to=export_to, on_overdue=_OverdueLog())
-
-    def request_stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("Stopping (%s)…", signal.Signals(signum).name)
-        stopping.set()
-        if scheduler.running:
-            _shut_down(scheduler)
-
-    def started(_event: SchedulerEvent) -> None:
-        log.info(READY)
-        if stopping.is_set():          # asked to stop while starting
-            _shut_down(scheduler, wait=False)
-
     handlers = {}
     if threading.current_thread() is threading.main_thread():
-        handlers = {sig: signal.signal(sig, request_stop)
+        handlers = {sig: signal.signal(sig, request.signalled)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
-    watcher = None
-    if stop is not None:               # an event from a test or an embedding program
-        def watch() -> None:
-            stopping.wait()
-            if scheduler.running:
-                _shut_down(scheduler)
-        watcher = threading.Thread(target=watch, name="outbound-serve-stop", daemon=True)
     try:
         jobs = work.rebuild()
         log.info("Serving %d jobs from %s; exports go to %s.", len(jobs), db.description,
@@ -95,18 +99,20 @@ def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None)
             upcoming = next_fire_time(job.trigger, utcnow())
             log.info("  %s: %s (next %s)", job.job_id, job.description,
                      f"{to_london(upcoming):%a %d %b %H:%M}" if upcoming else "never")
-        work.catch_up(stop=stopping)     # each outcome is logged as it happens
-        scheduler.add_job(work.refresh, IntervalTrigger(minutes=REFRESH_EVERY_MINUTES,
-                                                        timezone=LONDON),
-                          id="refresh-campaigns", name="Re-read the campaigns")
-        scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
-        if watcher is not None:
-            watcher.start()
-        if not stopping.is_set():
+        work.catch_up(stop=request)      # each outcome is logged as it happens
+        if not request.is_set():
+            scheduler.add_job(work.refresh, IntervalTrigger(minutes=REFRESH_EVERY_MINUTES,
+                                                            timezone=LONDON),
+                              id="refresh-campaigns", name="Re-read the campaigns")
             scheduler.start()
+            log.info(READY)
+            while not request.is_set():
+                request.pause()
     finally:
-        stopping.set()                 # releases the watcher
+        if request.signals:
+            log.info("Stopping (%s)…", signal.Signals(request.signals[0]).name)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)    # a job under way finishes first
         for sig, previous in handlers.items():
             signal.signal(sig, previous)
     log.info("Stopped.")
-

@@ -26,6 +26,7 @@ from outbound.schedule.jobs import ScheduledJob, build_jobs
 from outbound.schedule.runner import (
     JobOutcome,
     JobStatus,
+    StopSignal,
     catch_up,
     job_statuses,
     last_fire_time,
@@ -113,7 +114,7 @@ class ScheduledWork:
         return jobs
 
     def catch_up(self, now: datetime | None = None,
-                 stop: threading.Event | None = None) -> list[JobOutcome]:
+                 stop: StopSignal | None = None) -> list[JobOutcome]:
         """Run what was missed today (or failed); see runner.catch_up."""
         outcomes = catch_up(self.db, self.jobs, now=now, client=self.client, stop=stop)
         for outcome in outcomes:

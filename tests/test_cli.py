@@ -69,3 +69,24 @@ def test_a_bad_import_leaves_the_database_as_it_was(tmp_path, shared_data):
     result = run("import", str(empty), db=db)
     assert result.returncode == 1 and "empty" in result.stderr
     assert run("contacts", db=db).stdout == before
+
+
+def test_an_import_in_a_terminal_shows_its_progress_on_one_line(monkeypatch):
+    import io
+
+    from outbound.cli import contacts_cmd
+
+    clock = iter([10.0, 10.2, 10.6, 11.3])
+    monkeypatch.setattr(contacts_cmd.time, "monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    progress = contacts_cmd._TerminalProgress(stream)
+    progress(2_000, 100_000)
+    progress(4_000, 100_000)              # too soon after the last: not shown
+    progress(6_000, 100_000)
+    progress(110_000, 100_000)            # past the estimate: the count is the total
+    progress.clear()
+    shown = stream.getvalue().split("\r")
+    assert shown[1:4] == ["Read 2,000 of about 100,000 rows…",
+                          "Read 6,000 of about 100,000 rows…",
+                          "Read 110,000 of about 110,000 rows…"]
+    assert stream.getvalue().endswith("\r" + " " * len(shown[3]) + "\r")

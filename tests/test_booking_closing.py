@@ -157,6 +157,12 @@ def test_closing_only_the_second_part_keeps_the_first(db):
     [person] = result.rebook
     assert (person.service, person.references) == (SIGNING, (second.reference,))
     assert result.describe().endswith("1 person will be called to rebook.")
+    # rebooked for signing on another day: they are off the waiting list
+    booking.book(db, "Sam", parent, slot_at(db, SIGNING, WEDNESDAY, time(13, 30)).id,
+                 campaign=camp, first_part=first.reference, now=NOW)
+    with db.read() as s:
+        entry = s.get(WaitingListEntry, person.entry_id)
+        assert entry.status == "booked"
 
 
 def test_places_that_have_started_are_left_alone(db):

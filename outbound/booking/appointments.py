@@ -247,8 +247,8 @@ def book(db: Database, agent: str | int, contact: int, slot: int, *,
                                    f"person.")
         booking = place_booking(session, ctx, slot, now=moment, minutes=minutes,
                                 answers=answers, first_part=first, notes=notes)
-        if first is None:
-            settle_waiting_entries(session, booking, moment)
+        # whichever part it is: someone waiting to rebook a second part is done too
+        settle_waiting_entries(session, booking, moment)
         return appointment_of(session, booking)
 
     return db.run_write(work)
@@ -269,6 +269,7 @@ def book_two_parts(db: Database, agent: str | int, contact: int, first_slot: int
         second = place_booking(session, ctx, second_slot, now=moment, minutes=minutes,
                                answers=answers, first_part=first, notes=notes)
         settle_waiting_entries(session, first, moment)
+        settle_waiting_entries(session, second, moment)
         return appointment_of(session, first), appointment_of(session, second)
 
     return db.run_write(work)

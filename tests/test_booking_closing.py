@@ -266,6 +266,27 @@ def test_someone_already_waiting_keeps_their_entry_and_is_called(db):
         assert s.scalar(select(func.count(WaitingListEntry.id))) == 1
 
 
+def test_a_lapsed_offer_leaves_the_call_to_rebook_open(db):
+    registrar_week(db)
+    agents(db)
+    camp = births(db)
+    [parent, other] = add_contacts(db, 2)
+    booking.book(db, "Sam", parent, slot_at(db, PHONE, MONDAY, time(9)).id, campaign=camp,
+                 minutes=15, now=NOW)
+    elsewhere = booking.book(db, "Sam", other, slot_at(db, PHONE, TUESDAY, time(9)).id,
+                             minutes=15, campaign=camp, now=NOW)
+    [person] = close_session(db, session_of(db, PHONE, MONDAY), reason_note=None,
+                             by="Sam", now=NOW).rebook
+    # a place frees on Tuesday: it is offered on the same call, and nobody rings in time
+    [offer] = booking.cancel(db, "Sam", elsewhere.reference, "unwell", now=NOW).offers
+    assert offer.entry_id == person.entry_id and offer.task_id == person.task_id
+    assert booking.lapse_offers(db, now=NOW + timedelta(hours=3)) == 1
+    with db.read() as s:
+        entry = s.get(WaitingListEntry, person.entry_id)
+        assert (entry.status, entry.must_call) == ("waiting", True)
+        assert s.get(Task, person.task_id).status == "open"   # still to be rung
+
+
 def test_unknown_session_location_or_person_changes_nothing(db):
     registrar_week(db)
     agents(db)

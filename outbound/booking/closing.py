@@ -309,6 +309,7 @@ def _waiting_entry(session: Session, camp: Campaign, booking: Booking,
         WaitingListEntry.service == booking.service,
         WaitingListEntry.status.in_(LIVE_STATUSES)).order_by(WaitingListEntry.id).limit(1))
     if entry is not None:
+        entry.must_call = True
         return entry
     why = (f"To rebook: {', '.join(references)} on {uk_when(booking.starts_at)} was "
            f"cancelled by the council.")
@@ -316,7 +317,7 @@ def _waiting_entry(session: Session, camp: Campaign, booking: Booking,
         campaign_id=camp.id, contact_id=booking.contact_id, task_id=booking.task_id,
         location_id=None, service=booking.service, wanted_by=None, minutes=booking.minutes,
         note=f"{why} {note}" if note else why, status="waiting", added_at=now,
-        added_by=agent_id)
+        added_by=agent_id, must_call=True)
     session.add(entry)
     session.flush()
     return entry

@@ -135,14 +135,15 @@ def delete_offer_holds(entry: WaitingListEntry) -> Delete:
 
 def expire_offers(session: Session, now: datetime) -> int:
     """Put entries whose offer hold has lapsed back to waiting; close their unclaimed
-    offer tasks. Returns how many went back."""
+    offer tasks, except for people who must be rung to rebook anyway. Returns how many
+    went back."""
     live_hold = exists().where(SlotHold.task_id == WaitingListEntry.offer_task_id,
                                SlotHold.contact_id == WaitingListEntry.contact_id,
                                SlotHold.expires_at > now)
     lapsed = list(session.scalars(select(WaitingListEntry).where(
         WaitingListEntry.status == "offered", ~live_hold)))
     for entry in lapsed:
-        if entry.offer_task_id is not None:
+        if entry.offer_task_id is not None and not entry.must_call:
             session.execute(
                 update(Task).where(Task.id == entry.offer_task_id, Task.status == "open",
                                    or_(Task.holder_id.is_(None), Task.lease_expires_at <= now))

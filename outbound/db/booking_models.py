@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -179,3 +180,6 @@ class WaitingListEntry(Base):
     offer_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"))
     offered_at: Mapped[datetime | None] = mapped_column()
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    # Someone whose booking the council cancelled must be rung to rebook, place or not:
+    # their call is not closed when an offer made on it lapses.
+    must_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -133,7 +133,7 @@ class ChooseFilePage(QWizardPage):
         self.read = read
         self.completeChanged.emit()
         wizard = _wizard(self)
-        if not self._starting and wizard.currentPage() is self:
+        if not self._starting and wizard.isVisible() and wizard.currentPage() is self:
             wizard.next()
 
     def _unreadable(self, message: str) -> None:

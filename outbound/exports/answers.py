@@ -75,6 +75,10 @@ class ExportResult:
 def _fixed_columns(info: CampaignInfo) -> list[FixedColumn]:
     round_help = ("The day of the round the answers are for." if info.by_round else
                   "“list” for a list campaign; for reminders, the expiry date called about.")
+    recorded_help = "When the answers were saved, on the UK clock."
+    if not info.by_round:
+        recorded_help += (" A file for chosen dates holds each person's last answers saved "
+                          "on those dates; answers corrected later are in a later file.")
     return [
         FixedColumn("Reference", "Text", "The contact's reference in the call list it came "
                     "from (for care providers, the CQC location ID)."),
@@ -84,8 +88,7 @@ def _fixed_columns(info: CampaignInfo) -> list[FixedColumn]:
         FixedColumn("Round", "Date" if info.by_round else "Text", round_help),
         FixedColumn("Outcome", "Text", "How the call ended; corrected outcomes show the "
                     "correction."),
-        FixedColumn("Recorded at", "Date and time (UK time)",
-                    "When the answers were saved, on the UK clock."),
+        FixedColumn("Recorded at", "Date and time (UK time)", recorded_help),
         FixedColumn("Agent", "Text", "Who took the answers."),
         FixedColumn("Form version", "Whole number", "The version of the form the answers "
                     "were given under; a changed form makes a new version."),

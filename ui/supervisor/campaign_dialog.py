@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from outbound.campaigns.parsing import DAY_NAMES
 from outbound.campaigns.template import CampaignTemplate
 from ui.widgets.banner import MessageBanner
-from ui.widgets.common import buddy_label, hint_label, named
+from ui.widgets.common import buddy_label, dialog_buttons, hint_label, named
 
 KIND_WORDS = {"round": "Daily or weekly round", "list": "List, called once",
               "reminder": "Reminder before an expiry date"}
@@ -154,13 +153,7 @@ class CampaignDialog(QDialog):
         hours_box = QGroupBox("Calling hours and attempts")
         hours_box.setLayout(hours)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Save changes" if editing else "&Start campaign")
-        ok.setAccessibleName(ok.text().replace("&", ""))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = dialog_buttons(self, "&Save changes" if editing else "&Start campaign")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)

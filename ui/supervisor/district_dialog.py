@@ -5,14 +5,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.widgets.common import hint_label, named
+from ui.widgets.common import dialog_buttons, hint_label, named
 
 NOBODY = "Leave as it is"
 
@@ -39,13 +38,7 @@ class DistrictDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Give calls")
-        ok.setAccessibleName("Give calls")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = dialog_buttons(self, "&Give calls")
         layout = QVBoxLayout(self)
         layout.addWidget(hint_label("Each district's open calls in this campaign go on the "
                                     "chosen agent's list."))

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QVBoxLayout,
@@ -23,7 +22,7 @@ from outbound.dashboard import count_contacts_matching
 from ui.operations import run_in_background
 from ui.services import Services
 from ui.widgets.banner import MessageBanner
-from ui.widgets.common import hint_label, named
+from ui.widgets.common import dialog_buttons, hint_label, named
 
 EVERY = "Every source"
 EVERYWHERE = "Every district"
@@ -61,13 +60,7 @@ class EnrolDialog(QDialog):
         form.addRow("&Matching:", self.search)
         form.addRow("", self.callable_only)
         form.addRow("", self.count)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("&Enrol")
-        self.ok.setAccessibleName("Enrol")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok = dialog_buttons(self, "&Enrol")
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(hint_label(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from outbound.contacts import SUPPRESSION_REASONS
 from ui.widgets.banner import MessageBanner
-from ui.widgets.common import hint_label, named
+from ui.widgets.common import dialog_buttons, hint_label, named
 
 TOLD_BY = ("Phone call", "Tell Us Once", "Letter", "Email", "Family member",
            "Another department")
@@ -43,13 +42,7 @@ class StopCallingDialog(QDialog):
         form.addRow("&Reason:", self.reason_box)
         form.addRow("&Told by:", self.source_box)
         form.addRow("&Note:", self.note_box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Stop calling")
-        ok.setAccessibleName("Stop calling")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = dialog_buttons(self, "&Stop calling")
         layout = QVBoxLayout(self)
         layout.addWidget(hint_label(
             f"{contact_name} will not be called again in any campaign, and their open "
@@ -83,13 +76,7 @@ class AllowCallsDialog(QDialog):
         self.reason_edit.setPlaceholderText("For example: the number was corrected")
         form = QFormLayout()
         form.addRow("&Why:", self.reason_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Allow calls")
-        ok.setAccessibleName("Allow calls")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = dialog_buttons(self, "&Allow calls")
         layout = QVBoxLayout(self)
         layout.addWidget(hint_label("The earlier do-not-call stays in the history. A "
                                     "person recorded as deceased stays stopped."))

@@ -31,3 +31,8 @@ def postcode_area(postcode: str | None) -> str | None:
         return None
     letters = re.match(r"[A-Z]{1,2}", postcode)
     return letters.group(0) if letters else None
+
+
+def count_of(number: int, thing: str, things: str | None = None) -> str:
+    """"1 call", "2,400 calls": the number with the word in the right form."""
+    return f"{number:,} {thing if number == 1 else things or thing + 's'}"

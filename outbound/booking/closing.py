@@ -52,6 +52,7 @@ from outbound.db.booking_models import (
 )
 from outbound.db.database import Database
 from outbound.db.models import Campaign, Contact, Task
+from outbound.text import count_of
 from outbound.users import user_id
 
 REASON = "council_cancelled"
@@ -96,12 +97,12 @@ class ClosedSession:
         if not self.slots_closed and not self.cancelled:
             return f"Nothing to close at {self.what}: its places have passed or are " \
                    f"closed already."
-        places = _count(self.places_closed, "place")
+        places = count_of(self.places_closed, "place")
         if self.places_closed != self.slots_closed:
-            places = f"{_count(self.slots_closed, 'slot')} ({places})"
+            places = f"{count_of(self.slots_closed, 'slot')} ({places})"
         said = [f"Closed {places} at {self.what}"]
         if self.cancelled:
-            said.append(f"cancelled {_count(len(self.cancelled), 'booking')} "
+            said.append(f"cancelled {count_of(len(self.cancelled), 'booking')} "
                         f"({', '.join(self.cancelled)})")
             calls = len(self.to_call)
             said.append(f"{calls} {'person' if calls == 1 else 'people'} will be called to "
@@ -152,10 +153,6 @@ def list_sessions(db: Database, location: str | int, *, from_day: date,
                 for found, officer, places, booked, closed in session.execute(stmt)]
 
 
-def _count(number: int, word: str) -> str:
-    return f"{number:,} {word}{'' if number == 1 else 's'}"
-
-
 def close_session(db: Database, session_id: int, *, reason_note: str | None, by: str | int,
                   now: datetime | None = None) -> ClosedSession:
     """Close one session from now on, cancel its bookings and have its people rung to
@@ -192,7 +189,7 @@ def close_location(db: Database, location: str | int, *, from_day: date, by: str
         ids = list(session.scalars(select(BookingSession.id).where(
             BookingSession.location_id == place.id, BookingSession.day >= from_day)
             .order_by(BookingSession.id)))
-        what = f"{place.name} from {uk_date(from_day)} ({_count(len(ids), 'session')})"
+        what = f"{place.name} from {uk_date(from_day)} ({count_of(len(ids), 'session')})"
         return _close(session, ids, what=what, agent_id=agent_id, note=reason_note,
                       now=moment)
 

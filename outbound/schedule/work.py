@@ -19,6 +19,7 @@ from outbound.campaigns.template import Schedule
 from outbound.clock import london_day
 from outbound.db.database import Database
 from outbound.db.models import Campaign
+from outbound.text import count_of
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,6 @@ def say_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
-
-
 def campaign_skip_reason(db: Database, campaign_id: int, day: date) -> str | None:
     """Why a campaign's job should not run for ``day`` (paused, closed, not started,
     ended, deleted), or None. Checked at run time: the campaign may have changed since
@@ -77,9 +74,9 @@ def make_round(campaign_id: int) -> JobFunction:
         made = generate_round(db, campaign_id, day, now=now)
         if not made.calling_day:
             return f"No round for {say_day(day)}: it is not a calling day."
-        line = f"Made {_count(made.created, 'task')} for {say_day(day)}"
+        line = f"Made {count_of(made.created, 'task')} for {say_day(day)}"
         if made.closed_from_earlier_rounds:
-            line += (f"; closed {_count(made.closed_from_earlier_rounds, 'task')} "
+            line += (f"; closed {count_of(made.closed_from_earlier_rounds, 'task')} "
                      "left from earlier rounds")
         return line + "."
 
@@ -93,7 +90,7 @@ def enrol_due_reminders(campaign_id: int, lead_days: int) -> JobFunction:
         day = london_day(fire)
         made = enrol_reminders(db, campaign_id, day, now=now)
         last = day + timedelta(days=lead_days)
-        return (f"Enrolled {_count(made, 'contact')} whose expiry falls by "
+        return (f"Enrolled {count_of(made, 'contact')} whose expiry falls by "
                 f"{say_day(last)} {last.year}.")
 
     return work
@@ -127,7 +124,7 @@ def sweep_leases(db: Database, fire: datetime, now: datetime) -> str:
     freed = sweep_expired_leases(db, now=now)
     if not freed:
         return "No claims had run out."
-    line = f"Returned {_count(freed, 'task')} whose claim had run out."
+    line = f"Returned {count_of(freed, 'task')} whose claim had run out."
     log.info(line)
     return line
 
@@ -145,6 +142,6 @@ def check_overdue_callbacks(alert: OverdueAlert | None) -> JobFunction:
             alert(overdue)
         if not overdue:
             return "No call-backs are overdue."
-        return f"{_count(len(overdue), 'call-back')} overdue."
+        return f"{count_of(len(overdue), 'call-back')} overdue."
 
     return work

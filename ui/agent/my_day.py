@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QWidget
 
 from outbound.dashboard import AgentDay, agent_day
+from outbound.text import count_of
 from ui.operations import run_in_background
 
 
@@ -16,16 +17,14 @@ def day_sentence(day: AgentDay) -> str:
     """"Today: 37 calls, 29 spoken to, 3m 12s on average; 2 call-backs to make"."""
     if day.calls == 0 and day.callbacks_due == 0:
         return "Today: no calls yet"
-    parts = [f"{day.calls:,} call{'' if day.calls == 1 else 's'}",
-             f"{day.spoken_to:,} spoken to"]
+    parts = [count_of(day.calls, "call"), f"{day.spoken_to:,} spoken to"]
     if day.average_handle_seconds is not None:
         minutes, seconds = divmod(round(day.average_handle_seconds), 60)
         parts.append(f"{minutes}m {seconds:02d}s on average" if minutes
                      else f"{seconds}s on average")
     text = "Today: " + ", ".join(parts)
     if day.callbacks_due:
-        text += (f"; {day.callbacks_due:,} call-back"
-                 f"{'' if day.callbacks_due == 1 else 's'} to make")
+        text += f"; {count_of(day.callbacks_due, 'call-back')} to make"
     return text
 
 

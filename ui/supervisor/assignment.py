@@ -30,13 +30,13 @@ from outbound.queue import assign
 from outbound.queue.assign import TaskSelection
 from outbound.queue.campaigns import list_campaigns
 from outbound.queue.claim import release_agent_tasks
+from outbound.text import count_of
 from ui.actions import ScreenAction, create_action
 from ui.operations import run_in_background
 from ui.services import Services
 from ui.widgets.banner import MessageBanner
 from ui.widgets.common import (
     confirm,
-    count_of,
     hint_label,
     named,
     screen_toolbar,

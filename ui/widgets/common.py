@@ -125,8 +125,3 @@ def screen_toolbar(actions: list[QAction], name: str) -> QWidget:
         if button is not None:
             button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
     return bar
-
-
-def count_of(number: int, thing: str, things: str | None = None) -> str:
-    """"1 call", "2,400 calls": the number with the word in the right form."""
-    return f"{number:,} {thing if number == 1 else things or thing + 's'}"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from outbound.clock import utcnow
 from outbound.db.database import Database
-from outbound.db.models import Contact, PhoneEntry, Suppression
+from outbound.db.models import Contact, Suppression
 from outbound.text import name_key
 
 SUPPRESSION_REASONS: dict[str, str] = {
@@ -181,11 +181,6 @@ def lift_suppression(db: Database, contact_id: int, *, reason: str,
         contact.do_not_call = False
 
     db.run_write(work)
-
-
-def phones_of(db: Database, contact_id: int) -> list[PhoneEntry]:
-    """A contact's numbers, the one to call first."""
-    return get_contact(db, contact_id).phones
 
 
 def districts(db: Database) -> list[str]:

@@ -100,7 +100,7 @@ def import_file(
     with open_table(path) as table:
         info = table.info
         estimate = table.count_rows_estimate()
-        workers = workers_for(estimate if estimate is not None else table.rows_guess())
+        workers = workers_for(table.rows_guess())
         report = _import(
             db, info.headers, table.record_chunks(batch_size), as_read=True,
             file_name=Path(path).name, source=source, mapping=mapping, kind=kind,

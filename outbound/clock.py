@@ -35,3 +35,29 @@ def local_instant(day: date, at: time, *, fold: int = 0) -> datetime:
     """
     wall = datetime.combine(day, at, tzinfo=LONDON).replace(fold=fold)
     return wall.astimezone(UTC).astimezone(LONDON)
+
+
+def clock_reaches(day: date, at: time, *, fold: int = 0) -> datetime:
+    """The first instant the London clock shows ``at``, or a later time, on ``day``.
+
+    For a wall time that exists this is ``local_instant`` (``fold`` picks which of a
+    repeated time). A time in the hour skipped as the clocks go forward is never shown:
+    the clock jumps from 00:59:59 GMT to 02:00 BST, so the first instant at or past 01:30
+    is the jump itself, 02:00 BST, not 02:30 as ``local_instant`` reads it. Calling
+    windows open and close, and a round's calls fall due, at this instant.
+    """
+    instant = local_instant(day, at, fold=fold)
+    if instant.time() == at:
+        return instant
+    # In the gap: the jump lies between the time read on the old offset and on the new.
+    readings = [datetime.combine(day, at, tzinfo=LONDON).replace(fold=f).timestamp()
+                for f in (0, 1)]
+    target = datetime.combine(day, at)
+    low, high = int(min(readings)), int(max(readings))   # shows before ``at``; at or past
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, LONDON).replace(tzinfo=None) >= target:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, LONDON)

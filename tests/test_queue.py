@@ -151,7 +151,7 @@ def test_suppressing_a_contact_directly_closes_tasks_too(db):
 def test_nobody_is_called_twice_within_the_hour_across_campaigns(db):
     cid = tracker(db, count=1)
     chat = create_campaign(db, "welfare_check", "Having a chat")
-    enrol(db, chat, where=ContactFilter(source="Care providers"))
+    enrol(db, chat, where=ContactFilter(source="Care providers"), now=TEN_AM)
     task = claim_next_task(db, "Sam", cid, now=TEN_AM)
     assert claim_next_task(db, "Priya", chat, now=TEN_AM) is None   # on a call now
     record_outcome(db, task.task_id, "Sam", "completed", answers=ANSWERS, now=TEN_AM)

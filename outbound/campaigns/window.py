@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from outbound.campaigns.parsing import DAY_NAMES
-from outbound.clock import local_instant, to_london
+from outbound.clock import clock_reaches, to_london
 from outbound.holidays import is_bank_holiday
 
 SEARCH_DAYS = 400
@@ -56,7 +56,7 @@ class CallingWindow:
                 continue
             # On the night the clocks go back a wall time happens twice: try both.
             for fold in (0, 1):
-                opening = _wall_moment(day, self.start, fold)
+                opening = clock_reaches(day, self.start, fold=fold)
                 if opening >= instant and self.is_open(opening):
                     return opening.astimezone(UTC)
         raise ValueError(f"The calling window ({self.describe()}) does not open in the "
@@ -68,7 +68,7 @@ class CallingWindow:
             return None
         day = to_london(instant).date()
         for fold in (0, 1):
-            closing = _wall_moment(day, self.end, fold)
+            closing = clock_reaches(day, self.end, fold=fold)
             if closing > instant:
                 return closing.astimezone(UTC)
         return None  # pragma: no cover - the end is always later on an open day
@@ -77,27 +77,6 @@ class CallingWindow:
         """"Monday to Friday, 09:00 to 17:00, not on bank holidays", for people."""
         text = f"{describe_days(self.days)}, {self.start:%H:%M} to {self.end:%H:%M}"
         return text + (", not on bank holidays" if self.skip_bank_holidays else "")
-
-
-def _wall_moment(day: date, at: time, fold: int) -> datetime:
-    """The first instant the London clock shows ``at`` on ``day`` or later, in UTC.
-
-    When ``at`` falls in the hour skipped as the clocks go forward, that is the moment
-    they jump, not ``at`` read on the old offset (an hour later still).
-    """
-    moment = local_instant(day, at, fold=fold).astimezone(UTC)
-    if to_london(moment).time() == at:
-        return moment
-    target = datetime.combine(day, at)
-    low, high = int(moment.timestamp()) - 3 * 3600, int(moment.timestamp())
-    while high - low > 1:
-        middle = (low + high) // 2
-        wall = to_london(datetime.fromtimestamp(middle, UTC)).replace(tzinfo=None)
-        if wall >= target:
-            high = middle
-        else:
-            low = middle
-    return datetime.fromtimestamp(high, UTC)
 
 
 def describe_days(days: frozenset[int]) -> str:

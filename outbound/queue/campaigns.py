@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from outbound.campaigns.template import CampaignTemplate, get_template
-from outbound.clock import local_instant, utcnow
+from outbound.clock import clock_reaches, local_instant, utcnow
 from outbound.contacts import ContactFilter
 from outbound.db.database import Database
 from outbound.db.models import Campaign, Contact, Enrolment, Task
@@ -228,7 +228,8 @@ def generate_round(db: Database, campaign: str | int, day: date,
         if template.kind != "round":
             raise CampaignError(f"{camp.name} is not a round campaign; it has no rounds.")
         key = round_key_for(day)
-        opens = local_instant(day, template.window.start)
+        # Due when the window opens: in a start time the clocks skip, the jump itself.
+        opens = clock_reaches(day, template.window.start)
         calling_day = template.window.is_open(opens)
         if not calling_day:
             return RoundResult(key, 0, 0, False)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from outbound.clock import local_instant, to_london, utcnow
+from outbound.clock import clock_reaches, to_london, utcnow
 from outbound.db.database import Database
 from outbound.db.models import Attempt, Task
 from outbound.queue.campaigns import load_campaign
@@ -74,7 +74,7 @@ def campaign_progress(db: Database, campaign: str | int, round_key: str | None =
         if report.attempts:
             report.contact_rate = (made or 0) / report.attempts
         report.average_handle_seconds = float(handle) if handle is not None else None
-        day_start = local_instant(to_london(moment).date(), template.window.start)
+        day_start = clock_reaches(to_london(moment).date(), template.window.start)
         first, agents = session.execute(
             select(func.min(Attempt.recorded_at), func.count(func.distinct(Attempt.agent_id)))
             .where(*attempt_scope, Attempt.recorded_at >= day_start)).one()

@@ -15,6 +15,7 @@ from outbound.db.database import Database
 from outbound.db.models import Contact, Task
 from outbound.holidays import bank_holiday_name
 from outbound.queue.campaigns import load_campaign
+from outbound.text import count_of
 from outbound.users import user_id
 
 
@@ -23,6 +24,8 @@ class QueueStatus:
     callable_now: int = 0
     retries_waiting: int = 0
     first_retry_at: datetime | None = None
+    due_later: int = 0                  # calls not yet due, e.g. a round made ahead
+    first_due_at: datetime | None = None
     outside_hours: bool = False
     opens_at: datetime | None = None
     bank_holiday: str | None = None     # why a calling day is closed, e.g. "Christmas Day"
@@ -48,6 +51,10 @@ class QueueStatus:
         if self.retries_waiting:
             when = f" from {to_london(self.first_retry_at):%H:%M}" if self.first_retry_at else ""
             reasons.append(f"{self.retries_waiting:,} retries{when}")
+        if self.due_later and self.first_due_at and not (
+                self.outside_hours and self.opens_at and self.first_due_at <= self.opens_at):
+            reasons.append(f"{count_of(self.due_later, 'call')} due from "
+                           f"{to_london(self.first_due_at):%a %H:%M}")
         if self.callbacks_later:
             reasons.append(f"{self.callbacks_later:,} call-backs booked for later")
         if self.callbacks_for_others:
@@ -69,7 +76,12 @@ class QueueStatus:
 
 def queue_status(db: Database, agent: str | int, campaign: str | int, *,
                  now: datetime | None = None) -> QueueStatus:
-    """Counts of the open tasks by what keeps each from being called now."""
+    """Counts of the open tasks by what keeps each from being called now.
+
+    It asks what ``claim_next_task`` asks, in the same terms: when it says there are
+    calls to make now, a claim at the same instant gets one, and when it says there are
+    none, a claim gets none.
+    """
     moment = now or utcnow()
     status = QueueStatus()
     with db.read() as session:
@@ -91,21 +103,27 @@ def queue_status(db: Database, agent: str | int, campaign: str | int, *,
                               T.callback_owner_id != agent_id,
                               T.callback_at > moment - template.callback_grace)
         retry_later = and_(~is_callback, T.attempts > 0, T.due_at > moment)
-        other_list = and_(T.assigned_to.is_not(None), T.assigned_to != agent_id)
+        fresh_later = and_(~is_callback, T.attempts == 0, T.due_at > moment)
+        # A due call-back goes to whoever may take it, whoever's list the call is on.
+        other_list = and_(~is_callback, T.assigned_to.is_not(None),
+                          T.assigned_to != agent_id)
         gap = and_(~is_callback, C.last_spoken_at.is_not(None),
                    C.last_spoken_at >= gap_start)
         busy = and_(C.busy_until.is_not(None), C.busy_until >= moment)
-        reason = case(
+        whens = [
             (T.escalated.is_(True), "escalated"),
             (held, "held"),
             (no_number, "no_number"),
             (callback_later, "callback_later"),
             (callback_other, "callback_other"),
             (retry_later, "retry"),
+            (fresh_later, "due_later"),
             (other_list, "other_list"),
             (or_(gap, busy), "gap"),
-            else_="now",
-        )
+        ]
+        if status.outside_hours:   # only a call-back at a time the person asked for
+            whens.append((or_(~is_callback, T.callback_requested.is_not(True)), "outside"))
+        reason = case(*whens, else_="now")
         rows = session.execute(
             select(reason.label("reason"), func.count(), func.min(T.due_at))
             .join(C, C.id == T.contact_id)
@@ -123,10 +141,12 @@ def queue_status(db: Database, agent: str | int, campaign: str | int, *,
             status.callbacks_for_others = count
         elif name == "retry":
             status.retries_waiting, status.first_retry_at = count, first_due
+        elif name == "due_later":
+            status.due_later, status.first_due_at = count, first_due
         elif name == "other_list":
             status.assigned_to_others = count
         elif name == "gap":
             status.repeat_call_gap = count
-        else:
-            status.callable_now = 0 if status.outside_hours else count
+        elif name == "now":
+            status.callable_now = count
     return status

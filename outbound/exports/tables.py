@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from itertools import chain, islice
@@ -23,25 +22,12 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from outbound.exports.cells import XlsxCells, csv_row, display_width
-from outbound.files import OutputError
+from outbound.files import OutputError, check_target, temp_file_beside
 
 # Excel's sheet has 1,048,576 rows; one is the header.
 EXCEL_MAX_ROWS = 1_048_575
 WIDTH_SAMPLE = 200
 MIN_WIDTH, MAX_WIDTH = 6, 50
-
-
-def check_target(path: Path) -> Path:
-    """The output path made absolute, or OutputError before anything is written."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise OutputError(f"Cannot write {target}: it is a folder; give a file name.")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"Cannot write {target}: the folder {folder} does not exist.")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"Cannot write {target}: you may not write in {folder}.")
-    return target
 
 
 @contextmanager
@@ -56,12 +42,7 @@ def staged_files(targets: Sequence[Path], mode: str = "w",
     temps: list[str] = []
     try:
         for target in targets:
-            folder = check_target(target).parent
-            try:
-                fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                            dir=folder)
-            except OSError as exc:
-                raise OutputError(f"Cannot write in {folder}: {exc.strerror}.") from None
+            fd, temp = temp_file_beside(check_target(target))
             temps.append(temp)
             handles.append(os.fdopen(fd, mode, **open_args))
         try:

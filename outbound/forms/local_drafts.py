@@ -103,7 +103,8 @@ def write_local_draft(draft: LocalDraft, folder: Path | None = None) -> Path:
     """Write the draft's file whole (the previous one stays until the new one is in)."""
     path = _path(draft.task_id, folder)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with write_atomically(path, "w", encoding="utf-8") as handle:
+    # The answers are personal data, in the person's own folder: theirs alone.
+    with write_atomically(path, "w", private=True, encoding="utf-8") as handle:
         json.dump(draft.as_json(), handle, ensure_ascii=False, default=str)
     return path
 

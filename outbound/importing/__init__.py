@@ -30,7 +30,7 @@ from outbound.importing.columns import (
 from outbound.importing.parallel import parsed_batches, workers_for
 from outbound.importing.report import ImportReport
 from outbound.importing.rows import ISSUES, NUMBERS, ROW_OUTCOMES, ParsedBatch
-from outbound.importing.table import ImportRefused, TableReader, open_table
+from outbound.importing.table import ImportRefused, TableInfo, TableReader, open_table
 
 if TYPE_CHECKING:  # the database layer is imported when needed: worker processes,
     # which import this package to parse rows, never load it
@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int | None], None]
+BeforeCommit = Callable[[ImportReport], None]
 
 
 class ImportCancelled(Exception):
@@ -89,6 +90,7 @@ def import_file(
     batch_size: int = 2000,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> ImportReport:
     """Import a call list in one transaction: it lands whole or not at all.
 
@@ -96,6 +98,12 @@ def import_file(
     it back, so a person can see the report before committing. Raises ImportRefused
     or MappingError (clear sentences) for files that cannot be imported; ImportCancelled
     when ``cancel`` is set.
+
+    ``before_commit`` is called with the finished report inside the transaction, just
+    before it commits (never on a dry run): what it raises rolls the import back. The
+    report it gets already says ``committed``, as it will be once the commit is done;
+    so a report file written there is staged, and renamed into place afterwards, holds
+    what was saved or nothing was saved.
     """
     with open_table(path) as table:
         info = table.info
@@ -105,10 +113,8 @@ def import_file(
             db, info.headers, table.record_chunks(batch_size), as_read=True,
             file_name=Path(path).name, source=source, mapping=mapping, kind=kind,
             dry_run=dry_run, imported_by=imported_by, progress=progress, cancel=cancel,
-            estimate=estimate, workers=workers,
+            estimate=estimate, workers=workers, before_commit=before_commit, table=info,
         )
-        report.format, report.encoding = info.format, info.encoding
-        report.delimiter, report.sheet = info.delimiter, info.sheet
         return report
 
 
@@ -127,6 +133,7 @@ def import_rows(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     estimate: int | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> ImportReport:
     """Import rows of text cells under ``headers``; see import_file."""
     iterator = iter(rows)
@@ -134,7 +141,7 @@ def import_rows(
     return _import(db, headers, chunks, as_read=False, file_name=file_name, source=source,
                    mapping=mapping, kind=kind, dry_run=dry_run, imported_by=imported_by,
                    progress=progress, cancel=cancel, estimate=estimate,
-                   workers=workers_for(estimate))
+                   workers=workers_for(estimate), before_commit=before_commit)
 
 
 def _import(
@@ -153,9 +160,11 @@ def _import(
     cancel: threading.Event | None,
     estimate: int | None,
     workers: int,
+    before_commit: BeforeCommit | None = None,
+    table: TableInfo | None = None,
 ) -> ImportReport:
     """Import chunks of rows (as_read: from TableReader.record_chunks), parsed by
-    ``workers`` processes (none: in this one)."""
+    ``workers`` processes (none: in this one); ``table`` describes the file read."""
     from outbound.clock import utcnow
     from outbound.db.models import ImportRun
     from outbound.importing.writer import ContactWriter
@@ -165,6 +174,9 @@ def _import(
     report = ImportReport(file_name=file_name,
                           source=source if source is not None else (ref_header or ""),
                           mapping=final_mapping)
+    if table is not None:
+        report.format, report.encoding = table.format, table.encoding
+        report.delimiter, report.sheet = table.delimiter, table.sheet
 
     def work(session: Session) -> None:
         run = ImportRun(source=report.source, file_name=file_name, mapping=final_mapping,
@@ -194,6 +206,13 @@ def _import(
             progress(report.rows_read, report.rows_read)
         if dry_run:
             raise _DryRunDone
+        if before_commit is not None:
+            report.committed = True    # what the report will say once this commits
+            try:
+                before_commit(report)
+            except BaseException:
+                report.committed = False
+                raise
 
     try:
         with _fewer_collections():

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from outbound.importing.rows import OUTCOMES, RowIssue
 
@@ -60,7 +60,11 @@ class ImportReport:
         from outbound.files import write_atomically
 
         with write_atomically(path, "w", encoding="utf-8") as handle:
-            json.dump(self.as_dict(), handle, indent=2, default=str)
+            self.dump_json(handle)
+
+    def dump_json(self, handle: IO[str]) -> None:
+        """The report as JSON, to an open text file."""
+        json.dump(self.as_dict(), handle, indent=2, default=str)
 
     def summary(self) -> str:
         c = self.counts

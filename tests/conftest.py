@@ -1,5 +1,9 @@
 """Test set-up: Qt offscreen, and every storage test on SQLite and on PostgreSQL.
 
+No test depends on the day it runs: a test that needs "now" passes ``now=`` to the
+engine, or sets the whole process's clock with ``@pytest.mark.clock(moment)`` (on a
+test, or ``pytestmark`` for a module). CI runs the suite again on a moved clock.
+
 PostgreSQL tests use $OUTBOUND_TEST_POSTGRES_URL (a server where the user may create
 databases). Without it they skip, with the reason shown; with
 OUTBOUND_REQUIRE_POSTGRES=1 (as in .ci/run) a missing or unreachable server fails.
@@ -11,12 +15,14 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("OUTBOUND_DATABASE_URL", None)
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -27,6 +33,30 @@ PG_ENV = "OUTBOUND_TEST_POSTGRES_URL"
 REQUIRE_PG = os.environ.get("OUTBOUND_REQUIRE_POSTGRES") == "1"
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "clock(moment): run the test with the process's clock set to moment "
+        "(an aware datetime); it ticks on from there")
+
+
+@pytest.fixture(autouse=True)
+def _clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Set the clock a ``clock`` marker asks for, before any other fixture runs.
+
+    time-machine moves datetime.now(), date.today() and time.time() alike; the
+    monotonic clock, and so Qt's timers, run on untouched.
+    """
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield
+        return
+    moment = marker.args[0]
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise TypeError("pytest.mark.clock needs an aware datetime")
+    with time_machine.travel(moment, tick=marker.kwargs.get("tick", True)):
+        yield
 
 
 def _pg_admin_url() -> str | None:

@@ -22,6 +22,8 @@ from ui.agent.call_screen import CallScreen
 from ui.operations import Operations
 
 MONDAY = date(2026, 11, 23)
+# Campaigns, enrolment and the booking sessions are made on the morning of the calls.
+pytestmark = pytest.mark.clock(at(MONDAY, 10, 0))
 
 
 def make_drive(db: Database, template: str, name: str) -> int:

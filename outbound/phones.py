@@ -213,7 +213,10 @@ def _build(
     raw: str, text: str, extension: str | None, repairs: tuple[str, ...], region: str
 ) -> PhoneNumber:
     """Parse once, type once: the hot path of every import."""
-    if len(text) == 10 and text[0] != "0" and region == "GB" and text.isdigit():
+    # Bare digits of a UK number whose 0 a spreadsheet dropped: 10 digits (0161 496 0123)
+    # or 9 (01204 62150). No UK number starts 04, so 44... is a country code, not this.
+    if (region == "GB" and (len(text) == 10 or len(text) == 9) and text[0] != "0"
+            and text.isdigit() and not text.startswith("44")):
         text = "0" + text
         repairs = (*repairs, LEADING_ZERO)
     try:

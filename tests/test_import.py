@@ -66,6 +66,17 @@ def test_greater_manchester_list_with_its_real_damage(db, shared_data):
         assert shared
 
 
+def test_a_number_that_lost_its_zero_but_kept_nine_digits_is_reported(db, shared_data):
+    report = import_file(db, shared_data / "gm_care_homes_2019.csv", kind="organisation")
+    lyngate = [i for i in report.issues if i.row_number == 16]
+    assert [(i.column, i.outcome) for i in lyngate] == [("telephone", "repaired")]
+    assert "restored the leading 0" in lyngate[0].message
+    with db.read() as s:
+        contact = s.scalars(select(Contact).where(Contact.name == "Lyngate Care Home")).one()
+        assert contact.primary_phone == "+44120462150"       # 01204 62150
+        assert contact.phones[0].note == lyngate[0].message.split(": ", 1)[1]
+
+
 def test_importing_the_same_file_twice_changes_nothing(db, shared_data):
     first = import_file(db, shared_data / "trafford_care_homes_2026.csv")
     before = snapshot(db)[:2]

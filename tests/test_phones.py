@@ -169,6 +169,7 @@ def test_spaces_and_dashes_inside_a_number_do_not_split_it() -> None:
         ("1134960123", "+441134960123", "landline"),
         ("3001234567", "+443001234567", "uan"),
         ("8001234567", "+448001234567", "freephone"),
+        ("120462150", "+44120462150", "landline"),   # 01204 62150: Bolton has 5-digit numbers
     ],
 )
 def test_leading_zero_restored(cell: str, e164: str, line_type: str) -> None:
@@ -188,6 +189,21 @@ def test_leading_zero_not_restored_when_still_invalid(cell: str) -> None:
     assert parsed.numbers[0].e164 is None
     assert parsed.repairs == ()
     assert parsed.numbers[0].problem
+
+
+@pytest.mark.parametrize("cell", ["120462150", "120462150.0", "1.20462150E+8"])
+def test_nine_digits_that_lost_their_zero_are_reported_as_repaired(cell: str) -> None:
+    parsed = parse_phone_cell(cell)
+    assert parsed.status == "repaired"
+    assert [n.e164 for n in parsed.usable] == ["+44120462150"]
+    assert LEADING_ZERO in parsed.repairs
+
+
+@pytest.mark.parametrize("cell", ["4412345678", "441134960"])
+def test_no_zero_is_put_before_a_country_code(cell: str) -> None:
+    parsed = parse_phone_cell(cell)
+    assert parsed.status == "invalid"
+    assert parsed.repairs == ()
 
 
 def test_leading_zero_only_for_uk_region() -> None:

@@ -77,6 +77,76 @@ def test_a_number_that_lost_its_zero_but_kept_nine_digits_is_reported(db, shared
         assert contact.phones[0].note == lyngate[0].message.split(": ", 1)[1]
 
 
+@pytest.mark.parametrize("again", [False, True])
+def test_duplicates_in_the_greater_manchester_list_say_what_differs(db, shared_data, again):
+    path = shared_data / "gm_care_homes_2019.csv"
+    report = import_file(db, path, kind="organisation")
+    if again:     # the stored contacts are matched now, not created
+        report = import_file(db, path, kind="organisation", batch_size=100)
+    duplicates = {i.row_number: i.message for i in report.issues if i.outcome == "duplicate"}
+    assert duplicates == {
+        # a hospice with no number, on the site of the care home of the same name
+        560: "same as row 118 (name and postcode) but type and website differ: "
+             "kept the first row's",
+        455: "same as row 381 (number and name) but website differs: kept the first row's",
+        521: "same as row 161 (number and name)",    # the exact repeat
+    }
+    with db.read() as s:
+        heartly = s.scalars(select(Contact).where(Contact.name == "Heartly Green")).one()
+        assert heartly.attributes["type"] == "Residential homes"
+        assert heartly.attributes["website"] == "http://www.c-i-c.co.uk"
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_duplicate_row_names_the_row_it_repeats_and_what_it_says_differently(
+        db, tmp_path, monkeypatch, workers):
+    import outbound.importing as importing
+
+    monkeypatch.setattr(importing, "workers_for", lambda _estimate: workers)
+    header = ["Name", "Telephone", "Address", "Postcode", "Email", "Type", "Website"]
+    rows = [
+        ["Oak Lodge", "NA", "1 Oak Road", "PN1 1AB", "", "Care home", "oak.example"],     # 2
+        ["OAK LODGE", "", "1 Oak Road", "pn1 1ab", "", "Hospice", "nhs.example"],         # 3
+        ["Elm Court", "0113 496 0001", "2 Elm Road", "PN1 2AB", "", "Care home", ""],     # 4
+        ["Elm Court", "0113 496 0001", "2 Elm Road", "PN1 2AB", "", "Care home", ""],     # 5
+        ["Ash House", "", "", "", "", "", ""],                                             # 6
+        ["Elm Court", "01134960001", "3 Elm Road", "PN1 2AB", "elm@example.org", "", ""],  # 7
+        ["Ash House", "n/a", "", "", "", "", "ash.example"],                               # 8
+        ["Oak Lodge", "1617777e3", "1 Oak Road", "PN1 1AB", "", "Care home", "oak.example"],
+    ]
+    path = write_csv(tmp_path / "repeats.csv", [header, *rows])
+    expected = {
+        3: "same as row 2 (name and postcode) but Type and Website differ: "
+           "kept the first row's",
+        5: "same as row 4 (number and name)",
+        7: "same as row 4 (number and name) but address and email differ: "
+           "kept the first row's",
+        8: "same as row 6 (name; neither has a usable number or a postcode) but Website "
+           "differs: kept the first row's",
+        9: "same as row 2 (name and postcode) but phone differs: kept the first row's",
+    }
+    for _ in range(2):      # created by the first import, matched by the second
+        report = import_file(db, path, batch_size=3)
+        assert {i.row_number: i.message for i in report.issues
+                if i.outcome == "duplicate"} == expected
+        assert report.counts["duplicate"] == 5
+    with db.read() as s:
+        oak = s.scalars(select(Contact).where(Contact.name == "Oak Lodge")).one()
+        assert oak.attributes == {"Type": "Care home", "Website": "oak.example"}
+        assert oak.phones == []
+
+
+def test_a_repeated_reference_names_its_differences_too(db, tmp_path):
+    header = ["Reference", "Name", "Telephone", "Expiry date"]
+    rows = [["B1", "Dorothy Hall", "0113 496 0002", "31/03/2027"],
+            ["B1", "Kenneth Wood", "0113 496 0003", "31/03/2027"],
+            ["B1", "Dorothy Hall", "0113 496 0002", "30/04/2028"]]
+    report = import_file(db, write_csv(tmp_path / "passes.csv", [header, *rows]))
+    assert [(i.row_number, i.message) for i in report.issues if i.outcome == "duplicate"] == [
+        (3, "same as row 2 (reference) but name and phone differ: kept the first row's"),
+        (4, "same as row 2 (reference) but expiry date differs: kept the first row's")]
+
+
 def test_importing_the_same_file_twice_changes_nothing(db, shared_data):
     first = import_file(db, shared_data / "trafford_care_homes_2026.csv")
     before = snapshot(db)[:2]

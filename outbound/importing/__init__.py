@@ -240,10 +240,6 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-_DUPLICATE = ("repeats an earlier row of this file or a stored contact already matched "
-              "by this import")
-
-
 def _store(writer: ContactWriter, batch: ParsedBatch, report: ImportReport) -> None:
     """Write one batch and count it into the report, its issues in row order."""
     numbers, outcomes, issues = batch[NUMBERS], batch[ROW_OUTCOMES], batch[ISSUES]
@@ -260,7 +256,7 @@ def _store(writer: ContactWriter, batch: ParsedBatch, report: ImportReport) -> N
         counts["duplicate"] += len(repeats)
         repeated = {numbers[i] for i in repeats}
         issues = sorted([*(issue for issue in issues if issue[1] not in repeated),
-                         *((writer.import_id, numbers[i], None, "duplicate", _DUPLICATE)
+                         *((writer.import_id, numbers[i], None, "duplicate", writer.repeats[i])
                            for i in repeats)], key=itemgetter(1))
     report.rows_read += len(numbers)
     report.created += tally["created"]

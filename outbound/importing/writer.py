@@ -4,12 +4,18 @@ Duplicates are found by external reference when the list has one, otherwise by p
 number plus normalised name (or, with no usable number, by name plus postcode), both
 within the file and against the database. Each batch costs a few indexed queries and
 bulk statements, whatever the size of the database.
+
+A duplicate row is not stored again; the report says which row it repeats and, when it
+says something else (another address, type or website), which details differ, as the
+first row's are kept. That comparison is made only for the duplicates found.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
@@ -19,12 +25,14 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from outbound.db.models import Contact, ContactPhone
+from outbound.importing.columns import FIELDS
 from outbound.importing.rows import (
     CONTACT_COLUMNS,
     CONTACTS,
     FIRST_PHONE,
     ISSUE_COLUMNS,
     KEYS,
+    NUMBERS,
     PHONE_COLUMNS,
     PHONES,
     C,
@@ -75,6 +83,10 @@ _LOOKUP = {
 _FOUND_AS = {"ref": ("external_ref",), "phone": ("primary_phone", "name_key"),
              "name": ("name_key", "postcode")}
 
+# What a duplicate was matched on, in the report's words.
+_MATCHED_ON = {"ref": "reference", "phone": "number and name", "name": "name and postcode"}
+_NAME_ONLY = "name; neither has a usable number or a postcode"
+
 _CONTACT_INSERT = ("contact", ("id", *CONTACT_COLUMNS))
 _ISSUE_INSERT = ("import_issue", ISSUE_COLUMNS)
 _PHONE_INSERT = ("contact_phone", ("contact_id", *PHONE_COLUMNS))
@@ -85,7 +97,9 @@ class ContactWriter:
 
     A stored contact this import created or updated carries its id in last_import_id;
     the ones it matched and left unchanged are remembered here, so that a later row of
-    the file repeating them is counted as a duplicate.
+    the file repeating them is counted as a duplicate. So is the row of the file that
+    created or first matched each contact, for the report of a duplicate: compactly, as
+    an import may create millions.
     """
 
     def __init__(self, session: Session, *, import_id: int, source: str,
@@ -96,7 +110,14 @@ class ContactWriter:
         self.by_reference = by_reference
         self.now = now
         self.dialect = session.get_bind().dialect.name
-        self.matched: set[int] = set()   # stored contacts matched by this import
+        # stored contacts matched by this import -> the row that first matched each
+        self.matched: dict[int, int] = {}
+        # contacts this import created, in id order, and the rows that created them
+        self._created_ids = array("q")
+        self._created_rows = array("q")
+        self._created_in_order = True
+        # the last batch's duplicates: index in the batch -> what the row repeats
+        self.repeats: dict[int, str] = {}
         self._sequence: int | None = None  # PostgreSQL: the contact id sequence's oid
         self._lookups = {kind: text(f"SELECT {_SELECTED} {sql}").columns(*_LOADED_COLUMNS)
                          for kind, sql in _LOOKUP[self.dialect].items()}
@@ -128,7 +149,8 @@ class ContactWriter:
 
     def write(self, batch: ParsedBatch) -> list[str | None]:
         """Store a batch; returns per row "created", "updated", "unchanged", "duplicate",
-        or None for a row refused as an error."""
+        or None for a row refused as an error. ``repeats`` then says, for each duplicate,
+        which row it repeats and which of its details differ."""
         keys = batch[KEYS]
         results: list[str | None] = ["duplicate"] * len(keys)
         first_in_batch: dict[Key, int] = {}
@@ -147,12 +169,15 @@ class ContactWriter:
             elif found["last_import_id"] == self.import_id or found["id"] in self.matched:
                 continue   # a repeat of a row earlier in the file
             else:
-                self.matched.add(found["id"])
+                self.matched[found["id"]] = batch[NUMBERS][i]
                 matched.append((i, found))
         if matched:
             self._update(batch, matched, results)
         if to_insert:
             self._insert(batch, to_insert, results)
+        self.repeats = {}
+        if "duplicate" in results:
+            self._explain_repeats(batch, results, first_in_batch, existing)
         return results
 
     def _update(self, batch: ParsedBatch, matched: list[tuple[int, dict[str, Any]]],
@@ -200,6 +225,11 @@ class ContactWriter:
                   for phone in phones_of[i]]
         for i in indexes:
             results[i] = "created"
+        numbers = batch[NUMBERS]
+        if self._created_ids and ids and ids[0] <= self._created_ids[-1]:
+            self._created_in_order = False
+        self._created_ids.extend(ids)
+        self._created_rows.extend(numbers[i] for i in indexes)
         # Plain DBAPI executemany: the rows are already in storage form, and this is
         # the hot path of every import (SQLAlchemy's per-row processing doubled it).
         self._executemany(_CONTACT_INSERT, rows)
@@ -269,6 +299,42 @@ class ContactWriter:
                 found.setdefault((kind, *(row[n] for n in names)), dict(row))
         return found
 
+    def _first_row(self, contact_id: int) -> int | None:
+        """The row of this import that created or first matched a stored contact."""
+        if contact_id in self.matched:
+            return self.matched[contact_id]
+        ids = self._created_ids
+        if self._created_in_order:
+            at = bisect_left(ids, contact_id)
+            found = at < len(ids) and ids[at] == contact_id
+        else:  # pragma: no cover - ids are handed out in order on both databases
+            found = contact_id in ids
+            at = ids.index(contact_id) if found else 0
+        return self._created_rows[at] if found else None
+
+    def _explain_repeats(self, batch: ParsedBatch, results: list[str | None],
+                         first_in_batch: dict[Key, int],
+                         existing: dict[Key, dict[str, Any]]) -> None:
+        """Say, for each duplicate of the batch, which row it repeats and what differs."""
+        keys, contacts, numbers = batch[KEYS], batch[CONTACTS], batch[NUMBERS]
+        for i, result in enumerate(results):
+            if result != "duplicate":
+                continue
+            key = keys[i]
+            first = first_in_batch[key]
+            found = existing.get(key)
+            if first != i and results[first] != "duplicate":
+                row: int | None = numbers[first]   # the first row of the batch was kept
+                kept = _details(contacts[first])
+                if found is not None:              # over a stored contact's details
+                    kept = {**_stored_details(found), **kept,
+                            "attributes": {**(found["attributes"] or {}), **kept["attributes"]}}
+            else:                                  # a contact stored by an earlier batch
+                assert found is not None
+                row = self._first_row(found["id"])
+                kept = _stored_details(found)
+            self.repeats[i] = _repeat_message(key, row, _differences(contacts[i], kept))
+
     def _changes(self, found: dict[str, Any], contact: tuple[Any, ...]) -> dict[str, Any]:
         """Fields the file changes: a value given replaces; a blank keeps what is stored."""
         change: dict[str, Any] = {}
@@ -303,3 +369,61 @@ class ContactWriter:
             for contact_id, e164, extension, raw in self.session.execute(stmt):
                 phones.setdefault(contact_id, []).append((e164, extension, raw))
         return phones
+
+
+_DETAILS = ("name_key", "organisation", "role", "address", "postcode", "district", "email",
+            "expiry_date", "preferred_contact", "accessibility_needs")
+_DETAILS_AT = tuple((column, C[column]) for column in _DETAILS)
+_LABELS = {column: FIELDS[column].lower() for column in _DETAILS if column in FIELDS}
+_LABELS["name_key"] = "name"
+
+
+def _phone_detail(primary: str | None, extension: str | None, raw: str | None) -> Any:
+    """A number as compared: the usable number and extension, else the text imported."""
+    return (primary, extension) if primary is not None else raw
+
+
+def _details(contact: tuple[Any, ...]) -> dict[str, Any]:
+    """The details a contact row gives (blanks left out, as a blank keeps what is stored)."""
+    details = {column: contact[index] for column, index in _DETAILS_AT
+               if contact[index] is not None}
+    if contact[_RAW] is not None:
+        details["phone"] = _phone_detail(contact[_PRIMARY], contact[_EXTENSION], contact[_RAW])
+    details["attributes"] = json.loads(contact[C["attributes"]])
+    return details
+
+
+def _stored_details(found: dict[str, Any]) -> dict[str, Any]:
+    """A stored contact's details, in the form _details gives them."""
+    details = {column: found[column] for column in _DETAILS if found[column] is not None}
+    if "expiry_date" in details:
+        details["expiry_date"] = details["expiry_date"].isoformat()
+    if found["phone_raw"] is not None or found["primary_phone"] is not None:
+        details["phone"] = _phone_detail(found["primary_phone"], found["phone_extension"],
+                                         found["phone_raw"])
+    details["attributes"] = found["attributes"] or {}
+    return details
+
+
+def _differences(contact: tuple[Any, ...], kept: dict[str, Any]) -> list[str]:
+    """What a duplicate row gives that differs from what was kept, in the report's words:
+    fields by name, extra columns by their heading."""
+    given = _details(contact)
+    differ = [_LABELS.get(column, column) for column, value in given.items()
+              if column != "attributes" and kept.get(column) != value]
+    stored = kept["attributes"]
+    differ += [heading for heading, value in given["attributes"].items()
+               if stored.get(heading) != value]
+    return differ
+
+
+def _repeat_message(key: Key, row: int | None, differ: list[str]) -> str:
+    """"same as row 118 (name and postcode) but type and website differ: kept the first
+    row's"."""
+    on = _NAME_ONLY if key[0] == "name" and key[2] is None else _MATCHED_ON[key[0]]
+    message = f"same as row {row} ({on})" if row is not None else f"same as an earlier row ({on})"
+    if not differ:
+        return message
+    listed = differ[0] if len(differ) == 1 else ", ".join(differ[:-1]) + " and " + differ[-1]
+    verb = "differs" if len(differ) == 1 else "differ"
+    return f"{message} but {listed} {verb}: kept the first row's"

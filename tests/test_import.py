@@ -289,6 +289,7 @@ def test_a_workbook_damaged_part_way_is_refused_and_lands_nothing(db, tmp_path, 
     (b"", "empty"),
     (b"Name,Telephone\n", "no rows"),
     (b"\x00\x01\x02garbage\x00" * 50, "."),
+    (b"Name,Telephone\nOak Lodge,0161 496 0123\nElm\x00,1\n", r"NUL byte\) at line 3,"),
     (b"Colour,Size\nred,large\n", "No column holds a name"),
     (b"Name,Colour\nOak Lodge,red\n", "No column holds a phone"),
 ])

@@ -309,8 +309,20 @@ def test_nul_garbage(tmp_path: Path) -> None:
 
 
 def test_nul_late_in_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "late.csv", b"name,phone\n" + b"Ann,1\n" * 20000 + b"Bob\x00,2\n")
-    assert "does not look like a spreadsheet" in refusal(path)
+    path = write(tmp_path, "late.csv", b"name,phone\n" + b"Ann,1\n" * 200000 + b"Bob\x00,2\n")
+    assert refusal(path) == (
+        "“late.csv” has binary content (a NUL byte) at line 200002, which a CSV file never "
+        "holds: open it in Excel and save it as .xlsx or CSV, then import that.")
+
+
+@pytest.mark.parametrize(("data", "line"), [
+    (b"name,phone\r\nAnn,0161 496 0123\r\nB\x00b,0161 496 0124\r\n", 3),
+    (b"name,phone\n\x00Ann,0161 496 0123\n", 2),
+    ("name,phone\nZoë,0161 496 0123\nBob\x00,1\n".encode("utf-16"), 3),
+])
+def test_a_stray_nul_byte_is_named_with_its_line(tmp_path: Path, data: bytes, line: int) -> None:
+    message = refusal(write(tmp_path, "list.csv", data))
+    assert f"has binary content (a NUL byte) at line {line}," in message
 
 
 def test_random_bytes(tmp_path: Path) -> None:

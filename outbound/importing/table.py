@@ -36,6 +36,10 @@ _UNREADABLE = "could not be read to the end: copy it to your computer and try ag
 _NOT_TEXT = (
     f"does not look like a spreadsheet or CSV file: choose a .csv or .xlsx file, or {_SAVE_AS}."
 )
+_NUL = (
+    "has binary content (a NUL byte) at line {line}, which a CSV file never holds: "
+    f"{_SAVE_AS}."
+)
 _BAD_ENCODING = (
     "uses a character encoding Outbound cannot read: in Excel, save it as "
     "“CSV UTF-8 (Comma delimited)” and import that."
@@ -209,7 +213,7 @@ class TableReader:
             encodings = ["utf-16-le"]  # Excel "Unicode text" that lost its byte order mark
         else:
             controls = sum(head.count(b) for b in _CONTROL)
-            if controls > len(head) // 100:
+            if controls > max(len(head) // 100, 4):  # mostly binary: a stray byte is not
                 raise self._refuse(_NOT_TEXT)
             encodings = ["utf-8", "cp1252"]
         encoding = next((e for e in encodings if self._decodes_as(e)), None)
@@ -234,7 +238,7 @@ class TableReader:
                 while chunk := f.read(_CHUNK):
                     text = decoder.decode(chunk)
                     if "\x00" in text:
-                        raise self._refuse(_NOT_TEXT)
+                        raise self._refuse(_NUL.format(line=self._line_of_nul(encoding)))
                     seen_non_ascii = seen_non_ascii or not text.isascii()
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
@@ -244,6 +248,19 @@ class TableReader:
         except OSError:
             raise self._refuse(_UNREADABLE) from None
         return True
+
+    def _line_of_nul(self, encoding: str) -> int:
+        """The line of the file's first NUL character, read again: only for a refusal."""
+        decoder = codecs.getincrementaldecoder(encoding)("replace")
+        lines = 1
+        with self._path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                text = decoder.decode(chunk)
+                at = text.find("\x00")
+                if at >= 0:
+                    return lines + text.count("\n", 0, at)
+                lines += text.count("\n")
+        return lines
 
     def _open_xlsx(self) -> None:
         import openpyxl  # imported lazily: CSV-only imports should not pay for it

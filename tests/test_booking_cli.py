@@ -26,6 +26,9 @@ from tests.test_booking import (
     slot_at,
 )
 
+# The commands read the clock themselves: these tests run on Wednesday 25 November 2026.
+pytestmark = pytest.mark.clock(NOW)
+
 OFFICE = "Ashworth Register Office"
 SESSION = ["sessions", "add", "--location", OFFICE, "--service", "Telephone appointment",
            "--from", "2026-12-21", "--to", "2027-01-01", "--days", "mon-fri",
@@ -63,6 +66,12 @@ def office(db, db_url, capsys):
     assert code == 0, err
     assert f"Added location 1: {OFFICE}" in out
     return db
+
+
+def test_the_bare_locations_command_lists_them(office, db_url, capsys):
+    listed = run(capsys, db_url, "locations", "list")
+    assert run(capsys, db_url, "locations") == listed
+    assert listed[0] == 0 and OFFICE in listed[1]
 
 
 def test_a_supervisor_adds_a_location_sessions_and_lists_free_places(office, db_url, capsys):

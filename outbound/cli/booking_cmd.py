@@ -34,8 +34,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     from outbound.cli import add_db_option
 
     loc = commands.add_parser("locations",
-                              help="list, add or close clinics and register offices")
-    actions = loc.add_subparsers(dest="action", metavar="ACTION", required=True)
+                              help="list, add or close clinics and register offices",
+                              description="Without an action, lists the locations.")
+    add_db_option(loc)
+    loc.set_defaults(handler=run_locations)   # the bare command lists them
+    actions = loc.add_subparsers(dest="action", metavar="ACTION")
     listing = actions.add_parser("list", help="list locations and their staff or rooms")
     add_db_option(listing)
     listing.set_defaults(handler=run_locations)

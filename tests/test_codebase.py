@@ -41,3 +41,19 @@ def test_the_engine_imports_without_a_display():
     code = "import outbound.cli, outbound.importing, outbound.demo, sys; " \
            "sys.exit('PySide6' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
+
+
+def test_screens_connect_no_lambda_to_signals_that_outlive_them():
+    """The scheduler, the theme and the application outlive every screen. Qt drops a
+    connection to a screen's own method when the screen is deleted, but not one to a
+    lambda, which then runs on a deleted screen ("Internal C++ object already
+    deleted")."""
+    long_lived = r"(scheduler|theme\.events|events|app|QApplication\.instance\(\))"
+    pattern = re.compile(long_lived + r"\.\w+\.connect\(\s*lambda")
+    offenders = [
+        f"{path.relative_to(REPO)}:{number}"
+        for path in (REPO / "ui").rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

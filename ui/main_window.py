@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.screens: dict[str, QWidget] = {}
         self._current: str | None = None
         self._signing_out = False
+        self._listening = True      # to the theme and the scheduler, until closed
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -306,6 +308,18 @@ class MainWindow(QMainWindow):
         for row, spec in enumerate(self.specs):
             self.navigation.item(row).setIcon(theme.icon(spec.icon))
 
+    def _stop_listening(self) -> None:
+        """The theme and the scheduler outlive this window (the scheduler serves whoever
+        signs in next): a closed window stops hearing from them at once, not only when
+        Qt deletes it."""
+        if not self._listening:
+            return
+        self._listening = False
+        theme.events.sig_changed.disconnect(self._restyle)
+        scheduler = self.services.scheduler
+        if scheduler is not None and shiboken6.isValid(scheduler):
+            scheduler.callbacks_overdue.disconnect(self.show_overdue)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = self.services.settings
         settings.window_geometry = self.saveGeometry()
@@ -313,6 +327,7 @@ class MainWindow(QMainWindow):
         settings.set_splitter_state("main", self.splitter.saveState())
         for key in list(self.screens):
             self._call_screen("close_screen", key)
+        self._stop_listening()
         settings.sync()
         super().closeEvent(event)
         if self._signing_out:

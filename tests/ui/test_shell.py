@@ -230,3 +230,56 @@ def test_every_control_a_person_can_reach_has_a_name(window, sqlite_db):
                 unnamed.append(f"{key}: {type(widget).__name__} in "
                                f"{type(widget.parent()).__name__}")
     assert unnamed == []
+
+
+def test_after_signing_out_no_screen_hears_the_scheduler(qtbot, sqlite_db, tmp_path, caplog,
+                                                          capfd):
+    """The scheduler outlives the window: after sign-out, whatever it says reaches no
+    screen of the closed window, and no slot fails on a deleted one."""
+    import logging
+    from datetime import UTC, datetime
+
+    import shiboken6
+
+    from outbound.queue.campaigns import create_campaign
+    from outbound.schedule import JobOutcome
+    from ui import theme
+    from ui.app import SchedulerLink
+
+    caplog.set_level(logging.DEBUG)
+    add_user(sqlite_db, "Bernard", "supervisor")
+    create_campaign(sqlite_db, "care_capacity_tracker", "Care tracker")   # jobs to list
+    session = ClientSession(sqlite_db, temp_settings(tmp_path))
+    session.scheduler = SchedulerLink(sqlite_db, session)   # its signals; no jobs run
+    session.start()
+    qtbot.addWidget(session.dialog)
+    qtbot.waitExposed(session.dialog)
+    with qtbot.waitSignal(session.sig_window_shown) as shown:
+        qtbot.keyClick(session.dialog.people, Qt.Key.Key_Return)
+    window = shown.args[0]
+    activate(qtbot, window)
+    for digit, spec in enumerate(SCREENS, start=1):
+        qtbot.keyClick(window, getattr(Qt.Key, f"Key_{digit}"),
+                       Qt.KeyboardModifier.ControlModifier)
+        assert window.current_screen_key() == spec.key
+    screens = list(window.screens.values())
+    assert len(screens) == len(SCREENS)
+    assert not any(isinstance(screen, ScreenMessage) for screen in screens)
+
+    qtbot.keyClick(window, Qt.Key.Key_O,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.addWidget(session.dialog)
+    assert session.window is None and session.dialog.isVisible()
+    qtbot.waitUntil(lambda: not any(shiboken6.isValid(s) for s in [window, *screens]))
+
+    moment = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+    outcome = JobOutcome("sweep-leases", "2026-11-18T10:00", "done",
+                         "No claims had run out.", moment, moment)
+    with qtbot.capture_exceptions() as exceptions:
+        for _ in range(4):
+            session.scheduler.job_finished.emit(outcome)
+        session.scheduler.callbacks_overdue.emit([])
+        theme.events.sig_changed.emit()
+    assert [str(error[1]) for error in exceptions] == []
+    assert "already deleted" not in caplog.text
+    assert "already deleted" not in capfd.readouterr().err

@@ -138,6 +138,10 @@ class AssignmentScreen(QWidget):
         self.only_unassigned.toggled.connect(lambda _on: self._recount_timer.start())
         self.refresh()
 
+    def close_screen(self) -> None:
+        """Signing out or quitting: a count asked for a moment ago is not made."""
+        self._recount_timer.stop()
+
     # -- loading ---------------------------------------------------------------------
 
     def refresh(self) -> None:

@@ -146,6 +146,10 @@ class ContactsScreen(QWidget):
         if not self._choices_loaded:
             self._load_choices()
 
+    def close_screen(self) -> None:
+        """Signing out or quitting: a search typed a moment ago is not run."""
+        self._search_timer.stop()
+
     # -- loading ---------------------------------------------------------------------
 
     def _rows(self, ids: list[int]) -> dict[int, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
 from outbound.clock import to_london
@@ -59,11 +60,23 @@ class JobsScreen(QWidget):
         layout.addWidget(screen_toolbar([self.run_action], "Job actions"))
         layout.addWidget(self.force)
         layout.addWidget(self.table, 1)
-        scheduler = getattr(services, "scheduler", None)
-        if scheduler is not None:
-            scheduler.job_finished.connect(lambda _outcome: self.refresh())
+        # The scheduler outlives this screen (it serves the next person to sign in): a
+        # bound method, not a lambda, so that Qt drops the connection when the screen
+        # goes, and close_screen drops it as soon as the window closes.
+        self._scheduler = getattr(services, "scheduler", None)
+        if self._scheduler is not None:
+            self._scheduler.job_finished.connect(self._job_finished)
         self._chosen()
         self.refresh()
+
+    def _job_finished(self, _outcome: Any) -> None:
+        self.refresh()
+
+    def close_screen(self) -> None:
+        """Signing out or quitting: stop hearing about the scheduler's runs."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None and shiboken6.isValid(scheduler):
+            scheduler.job_finished.disconnect(self._job_finished)
 
     def export_to(self) -> Any:
         return export_folder()  # where the scheduled exports go, for the whole team

@@ -398,6 +398,34 @@ def test_job_statuses_show_the_last_result_and_the_next_run(db):
     assert statuses[f"export:{cid}"].next_run == at(MONDAY, 16)
 
 
+def test_the_every_minute_jobs_show_their_last_run_and_keep_one_row_each(db):
+    jobs = build_jobs(db, export_to=Path("x"), today=MONDAY)
+    nine = at(MONDAY, 9)
+    assert {s.job_id: s.last_run for s in job_statuses(db, jobs, nine)} == {
+        "sweep-leases": None, "overdue-callbacks": None}
+    run_job_now(db, "sweep-leases", nine, jobs=jobs, client="desk-1:10")
+    run_job_now(db, "overdue-callbacks", nine + timedelta(seconds=20), jobs=jobs,
+                client="desk-1:10")
+    statuses = {s.job_id: s for s in job_statuses(db, jobs, nine + timedelta(minutes=1))}
+    sweep, overdue = statuses["sweep-leases"], statuses["overdue-callbacks"]
+    assert (sweep.last_run, sweep.last_status, sweep.last_result) == (
+        nine, "done", "No claims had run out.")
+    assert (overdue.last_run, overdue.last_status, overdue.last_result) == (
+        nine + timedelta(seconds=20), "done", "No call-backs are overdue.")
+    # Every client runs them every few minutes: the latest run is kept, not every run,
+    # and a slow client's earlier run does not hide a later one.
+    later = nine + timedelta(minutes=1)
+    run_job_now(db, "sweep-leases", later, jobs=jobs, client="desk-2:20")
+    run_job(db, find_job(jobs, "sweep-leases"), nine + timedelta(seconds=30),
+            now=nine + timedelta(seconds=30), client="desk-3:30")
+    sweep = {s.job_id: s for s in job_statuses(db, jobs, later)}["sweep-leases"]
+    assert sweep.last_run == later
+    with db.read() as session:
+        assert session.scalar(select(JobRun.client).where(JobRun.job == "sweep-leases")) \
+            == "desk-2:20"
+    assert count(db, JobRun) == 2
+
+
 def test_the_real_export_job_fired_twice_writes_one_file(db, tmp_path):
     pytest.importorskip("outbound.exports")
     cid = tracker(db, count=3)

@@ -57,7 +57,8 @@ class ScheduledJob:
 
     ``recorded`` jobs claim a ``job_run`` row per period (the London date of the
     scheduled time), so any number of clients do the work once; the others (lease
-    sweeping, overdue alerts) are harmless to repeat and every client runs them.
+    sweeping, overdue alerts) are harmless to repeat and every client runs them,
+    keeping only their latest run (one row each, for the job list).
     ``catch_up_days``: how far back a missed run is still made at start-up (1: today
     only; 7: a weekly round missed this week; 0: never).
     """

@@ -26,6 +26,7 @@ from outbound.schedule.runs import (
     find_run,
     finish_run,
     latest_runs,
+    note_run,
     this_client,
 )
 from outbound.schedule.work import JobError, campaign_skip_reason
@@ -159,6 +160,12 @@ def run_job(db: Database, job: ScheduledJob, fire: datetime, *, now: datetime | 
             finish_run(db, run_id, ok=ok, result=result, now=done.finished_at, client=who)
         except Exception:
             log.exception("%s: the result could not be recorded", job.job_id)
+    elif not job.recorded:
+        try:
+            note_run(db, job.job_id, ok=ok, result=result, started=started,
+                     finished=done.finished_at, client=who)
+        except Exception as exc:   # every minute while the database is away: no traceback
+            log.warning("%s: its run could not be noted (%s)", job.job_id, exc)
     return done
 
 
@@ -231,10 +238,11 @@ def _next_run(job: ScheduledJob, run: RunRecord | None, now: datetime) -> dateti
 
 def job_statuses(db: Database, jobs: list[ScheduledJob], now: datetime | None = None, *,
                  recent: Mapping[str, JobOutcome] | None = None) -> list[JobStatus]:
-    """Each job with its last run (from the ledger, or from ``recent`` for jobs that
-    are not recorded), its next run and any warning."""
+    """Each job with its last run (from the ledger, where even the every-minute jobs
+    keep their latest run; else from ``recent``, this process's own outcomes), its next
+    run and any warning."""
     moment = now or utcnow()
-    ledger = latest_runs(db, [job.job_id for job in jobs if job.recorded])
+    ledger = latest_runs(db, [job.job_id for job in jobs])
     statuses: list[JobStatus] = []
     for job in jobs:
         run = ledger.get(job.job_id)

@@ -5,6 +5,10 @@ row first does the work; the others find the row and skip. The claim is one INSE
 ... ON CONFLICT DO NOTHING (or a conditional UPDATE to take over a failed or
 abandoned run), never a read-then-write in Python, so it holds across processes and
 machines on SQLite and on PostgreSQL alike.
+
+Jobs every client runs for itself every few minutes (lease sweeping, overdue
+call-backs) claim nothing: each keeps one row, period ``LATEST``, overwritten by
+whichever client ran it last, so the job list can say when and how it last ran.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ RESULT_LENGTH = 500
 # drive that is not connected is not asked for every five minutes all day.
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=1)
+# The period of the one row kept for a job that is not recorded period by period.
+LATEST = "latest"
 
 
 def this_client() -> str:
@@ -105,6 +111,28 @@ def finish_run(db: Database, run_id: int, *, ok: bool, result: str, now: datetim
     db.run_write(work)
 
 
+def note_run(db: Database, job: str, *, ok: bool, result: str, started: datetime,
+             finished: datetime, client: str) -> None:
+    """Keep the latest run of a job that every client runs for itself: one row per
+    job, overwritten, unless it already holds a later run (from another client)."""
+    table = JobRun.__table__
+    line = " ".join(result.split())[:RESULT_LENGTH]
+
+    def work(session: Session) -> None:
+        maker = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
+            else sqlite.insert
+        stmt = maker(table).values(job=job, period=LATEST, status="done" if ok else "failed",
+                                   started_at=started, finished_at=finished, result=line,
+                                   client=client)
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["job", "period"],
+            set_={name: stmt.excluded[name]
+                  for name in ("status", "started_at", "finished_at", "result", "client")},
+            where=table.c.started_at <= stmt.excluded.started_at))
+
+    db.run_write(work)
+
+
 def find_run(db: Database, job: str, period: str) -> RunRecord | None:
     with db.read() as session:
         row = session.scalar(select(JobRun).where(JobRun.job == job, JobRun.period == period))
@@ -112,7 +140,7 @@ def find_run(db: Database, job: str, period: str) -> RunRecord | None:
 
 
 def latest_runs(db: Database, jobs: list[str]) -> dict[str, RunRecord]:
-    """The latest period's run of each job, for listing jobs."""
+    """The latest period's run of each job (or its ``LATEST`` row), for listing jobs."""
     if not jobs:
         return {}
     newest = (select(func.max(JobRun.id)).where(JobRun.job.in_(jobs))

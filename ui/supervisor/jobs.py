@@ -54,8 +54,9 @@ class JobsScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Scheduled jobs"))
         layout.addWidget(hint_label(
-            "Each job runs once a day for the whole team, whichever computer does it "
-            "first. Times are UK time."))
+            "Rounds, reminders and exports run once a day for the whole team, whichever "
+            "computer does it first; the every-minute checks run on every computer, and "
+            "the last run shown is the latest on any of them. Times are UK time."))
         layout.addWidget(self.banner)
         layout.addWidget(screen_toolbar([self.run_action], "Job actions"))
         layout.addWidget(self.force)

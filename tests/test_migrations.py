@@ -70,3 +70,52 @@ def test_the_first_number_moves_onto_the_contact_and_back(db):
         assert _stored(db) == before
     finally:
         _migrate(db, "upgrade", "head")
+
+
+def test_premium_numbers_are_held_back_and_the_number_history_comes_and_goes(db):
+    from sqlalchemy import inspect
+
+    _migrate(db, "downgrade", "0008")
+    try:
+        with db.engine.begin() as connection:
+            insert = text(CONTACT.replace(":primary, false", ":primary, false")
+                          .replace("primary_phone, ", "primary_phone, phone_raw, "
+                                   "phone_line_type, ")
+                          .replace(":primary,", ":primary, :raw, :type,"))
+            connection.execute(insert, [
+                {"id": 1, "name": "Premium First", "key": "premium first",
+                 "primary": "+449065123456", "raw": "09065 123456", "type": "premium"},
+                {"id": 2, "name": "Only Premium", "key": "only premium",
+                 "primary": "+449065123457", "raw": "09065 123457", "type": "premium"},
+                {"id": 3, "name": "Plain", "key": "plain", "primary": "+441134960003",
+                 "raw": "0113 496 0003", "type": "landline"},
+            ])
+            connection.execute(text(PHONE), [
+                {"contact": 1, "position": 1, "e164": "+441614960002", "ext": None,
+                 "raw": "0161 496 0002", "type": "landline", "usable": True, "note": ""},
+                {"contact": 3, "position": 1, "e164": "+449065123458", "ext": None,
+                 "raw": "09065 123458", "type": "premium", "usable": True, "note": ""},
+            ])
+        _migrate(db, "upgrade", "0009")
+        first = get_contact(db, 1)
+        assert first.primary_phone == "+441614960002"
+        assert [(p.e164, p.usable) for p in first.phones] == [
+            ("+441614960002", True), ("+449065123456", False)]
+        assert "supervisor allows it" in (first.phones[1].note or "")
+        only = get_contact(db, 2)
+        assert only.primary_phone is None and not only.callable
+        assert "premium-rate" in (only.phone_note or "")
+        plain = get_contact(db, 3)
+        assert plain.primary_phone == "+441134960003"
+        assert [p.usable for p in plain.phones] == [True, False]
+        tables = inspect(db.engine).get_table_names()
+        assert "number_event" in tables
+        assert "reason" in {c["name"] for c in inspect(db.engine).get_columns("attempt")}
+
+        _migrate(db, "downgrade", "0008")
+        inspector = inspect(db.engine)
+        assert "number_event" not in inspector.get_table_names()
+        assert "reason" not in {c["name"] for c in inspector.get_columns("attempt")}
+        assert _stored(db)[0] == [(1, "+441614960002"), (2, None), (3, "+441134960003")]
+    finally:
+        _migrate(db, "upgrade", "head")

@@ -333,6 +333,30 @@ class Attempt(Base):
     callback_at: Mapped[datetime | None] = mapped_column()
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    # The one line an outcome such as "Needs supervisor" asks for.
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class NumberEvent(Base):
+    """Something that happened to one of a contact's numbers: marked a wrong number on
+    a call, a premium-rate number allowed by a supervisor, a mark undone. Which number,
+    who and when; the number's own row says whether it may be called now."""
+
+    __tablename__ = "number_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str | None] = mapped_column(String(20))
+    raw: Mapped[str] = mapped_column(String(200), default="")
+    # wrong_number | premium_allowed | wrong_number_undone
+    event: Mapped[str] = mapped_column(String(30))
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempt.id", ondelete="SET NULL"))
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="SET NULL"))
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # The other parts of the schema live in their own modules; importing them here puts

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
 from pathlib import Path
 from types import FrameType
 
@@ -62,21 +61,18 @@ class _StopRequest:
     """
 
     def __init__(self, stop: threading.Event | None) -> None:
-        self.stop = stop
+        self.stop = stop or threading.Event()
         self.signals: list[int] = []
 
     def signalled(self, signum: int, _frame: FrameType | None) -> None:
         self.signals.append(signum)
 
     def is_set(self) -> bool:
-        return bool(self.signals) or (self.stop is not None and self.stop.is_set())
+        return bool(self.signals) or self.stop.is_set()
 
     def pause(self) -> None:
         """Wait a moment, or less if ``stop`` is set meanwhile."""
-        if self.stop is not None:
-            self.stop.wait(_POLL_SECONDS)
-        else:
-            time.sleep(_POLL_SECONDS)
+        self.stop.wait(_POLL_SECONDS)
 
 
 def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None) -> None:

@@ -191,8 +191,7 @@ class CallPage(QWidget):
         chain.append(self.unchanged_button)
         view = self.form
         if view is not None:
-            for row in view.rows.values():
-                chain.extend(_focusable(row))
+            chain.extend(view.tab_chain())
         if self.booking is not None:
             chain.extend(_focusable(self.booking))
         chain.extend(extra or [])

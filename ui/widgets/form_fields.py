@@ -20,11 +20,12 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QRadioButton,
     QWidget,
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from outbound.forms import Field
 
-RADIO_LIMIT = 6          # more choices than this: a drop-down list
+RADIO_LIMIT = 6          # more choices than this: a list a few rows high
 ONE_LINE_CHARACTERS = 36  # choices longer than this together go in two columns
 PLACEHOLDERS = {"date": "dd/mm/yyyy", "time": "hh:mm", "email": "name@example.org",
                 "phone": "0113 496 0000"}
@@ -103,6 +104,11 @@ class FieldEditor(QWidget):
 
     def focus_target(self) -> QWidget:
         return self
+
+    def controls(self) -> list[QWidget]:
+        """Every control of the question, in order, for the form's Tab chain: Tab stops
+        at one of them (``focus_target``), the others are reached with the arrows."""
+        return [self.focus_target()]
 
     def pick_by_letter(self, letter: str) -> bool:
         return False
@@ -224,6 +230,9 @@ class RadioEditor(FieldEditor):
                                   else Qt.FocusPolicy.ClickFocus)
         self.setFocusProxy(stop)
 
+    def controls(self) -> list[QWidget]:
+        return list(self.buttons)
+
     def step(self, direction: int) -> bool:
         current = next((i for i, b in enumerate(self.buttons) if b.hasFocus()), 0)
         chosen = self.buttons[(current + direction) % len(self.buttons)]
@@ -275,49 +284,66 @@ def _same(option: Any, value: Any) -> bool:
     return str(option).casefold() == str(value).strip().casefold()
 
 
-class ComboEditor(FieldEditor):
-    """One of many choices, from a drop-down list."""
+class ListEditor(FieldEditor):
+    """One of many choices, from a list a few rows high: the arrows (or the first letter)
+    choose, and the list is named by its question, as a drop-down list is not."""
+
+    VISIBLE_ROWS = 4
 
     def __init__(self, field: Field, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
-        self.combo = QComboBox()
-        self.combo.setAccessibleName(field.label)
-        self.combo.addItem("Choose…", None)
-        for choice in field.choices:
-            self.combo.addItem(choice, choice)
-        self.combo.currentIndexChanged.connect(self._changed)
-        self.watch_keys(self.combo)
+        self.list = QListWidget()
+        self.list.setAccessibleName(field.label)
+        self.list.addItems(list(field.choices))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        rows = min(len(field.choices), self.VISIBLE_ROWS)
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows
+                                 + 2 * self.list.frameWidth() + 2)
+        self.list.itemSelectionChanged.connect(self._changed)
+        self.watch_keys(self.list)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.combo)
-        layout.addStretch(1)
-        self.setFocusProxy(self.combo)
+        layout.addWidget(self.list)
+        self.setFocusProxy(self.list)
 
     def value(self) -> Any:
-        return self.combo.currentData()
+        chosen = self.list.selectedItems()
+        return chosen[0].text() if chosen else None
 
     def _show(self, value: Any) -> None:
-        index = 0
-        for i in range(1, self.combo.count()):
-            if value is not None and _same(self.combo.itemData(i), value):
-                index = i
-        self.combo.setCurrentIndex(index)
+        self.list.clearSelection()
+        self.list.setCurrentRow(-1)
+        for i in range(self.list.count()):
+            if value is not None and _same(self.list.item(i).text(), value):
+                self.list.setCurrentRow(i)
+                self.list.scrollToItem(self.list.item(i))
 
     def focus_target(self) -> QWidget:
-        return self.combo
+        return self.list
+
+    def step(self, direction: int) -> bool:
+        chosen = self.list.selectedItems()
+        current = self.list.row(chosen[0]) if chosen else -1
+        target = max(0, min(self.list.count() - 1, current + direction)) if chosen else 0
+        self.list.setCurrentRow(target)
+        return True
 
     def pick_by_letter(self, letter: str) -> bool:
-        matches = [i for i in range(1, self.combo.count())
-                   if self.combo.itemText(i).casefold().startswith(letter.casefold())]
+        matches = [i for i in range(self.list.count())
+                   if self.list.item(i).text().casefold().startswith(letter.casefold())]
         if not matches:
             return False
-        later = [i for i in matches if i > self.combo.currentIndex()]
-        self.combo.setCurrentIndex((later or matches)[0])
+        chosen = self.list.selectedItems()
+        current = self.list.row(chosen[0]) if chosen else -1
+        later = [i for i in matches if i > current]
+        self.list.setCurrentRow((later or matches)[0])
         return True
 
 
 class CheckListEditor(FieldEditor):
-    """Several choices: a tick box each, in two columns."""
+    """Several choices: a tick box each, in two columns. One Tab stop for the question;
+    the arrows move between the boxes and Space ticks."""
 
     def __init__(self, field: Field, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
@@ -333,7 +359,23 @@ class CheckListEditor(FieldEditor):
             self.watch_keys(box)
             self.boxes.append(box)
             layout.addWidget(box, index // columns, index % columns)
-        self.setFocusProxy(self.boxes[0])
+        self._stop = self.boxes[0]
+        self._tab_stop(self._stop)
+
+    def _tab_stop(self, stop: QCheckBox) -> None:
+        self._stop = stop
+        for box in self.boxes:
+            box.setFocusPolicy(Qt.FocusPolicy.StrongFocus if box is stop
+                               else Qt.FocusPolicy.ClickFocus)
+        self.setFocusProxy(stop)
+
+    def step(self, direction: int) -> bool:
+        current = next((i for i, b in enumerate(self.boxes) if b.hasFocus()),
+                       self.boxes.index(self._stop))
+        target = self.boxes[(current + direction) % len(self.boxes)]
+        self._tab_stop(target)
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
 
     def value(self) -> Any:
         return [box.text() for box in self.boxes if box.isChecked()]
@@ -344,9 +386,13 @@ class CheckListEditor(FieldEditor):
         chosen = {str(v).strip().casefold() for v in (value or [])}
         for box in self.boxes:
             box.setChecked(box.text().casefold() in chosen)
+        self._tab_stop(self.boxes[0])
 
     def focus_target(self) -> QWidget:
-        return self.boxes[0]
+        return self._stop
+
+    def controls(self) -> list[QWidget]:
+        return list(self.boxes)
 
 
 def make_editor(field: Field, parent: QWidget | None = None) -> FieldEditor:
@@ -358,7 +404,7 @@ def make_editor(field: Field, parent: QWidget | None = None) -> FieldEditor:
     if field.type == "choice":
         if len(field.choices) <= RADIO_LIMIT:
             return RadioEditor(field, [(c, c) for c in field.choices], parent)
-        return ComboEditor(field, parent)
+        return ListEditor(field, parent)
     if field.type == "multi_choice":
         return CheckListEditor(field, parent)
     return LineEditor(field, parent)

@@ -52,7 +52,7 @@ class FormRow(QFrame):
         self.label.setObjectName("fieldLabel")
         self.label.setWordWrap(True)
         self.label.setFixedWidth(LABEL_WIDTH)
-        self.label.setBuddy(self.editor.focus_target())
+        self.label.setBuddy(self.editor)
         self.unit = QLabel(field.unit)
         self.unit.setObjectName("fieldUnit")
         self.carried_tag = QLabel()
@@ -249,6 +249,16 @@ class FormView(QScrollArea):
             else row.editor.focus_target()
         target.setFocus(Qt.FocusReason.OtherFocusReason)
         self.ensureWidgetVisible(row)
+
+    def tab_chain(self) -> list[QWidget]:
+        """Every control of every question in the form's order, for the Tab chain. Tab
+        stops once per question (at its chosen answer, or its first), and at a check's
+        "Yes, that's right" while it is shown."""
+        chain: list[QWidget] = []
+        for row in self.rows.values():
+            chain.extend(row.editor.controls())
+            chain.append(row.confirm)
+        return chain
 
     def first_control(self) -> QWidget | None:
         for row in self.rows.values():

@@ -61,3 +61,9 @@ def clock_reaches(day: date, at: time, *, fold: int = 0) -> datetime:
         else:
             low = middle
     return datetime.fromtimestamp(high, LONDON)
+
+
+def skipped_time(day: date, at: time) -> bool:
+    """True for a wall-clock time the London clock never shows on ``day``: one in the
+    hour skipped as the clocks go forward (01:30 on the last Sunday in March)."""
+    return local_instant(day, at).time() != at

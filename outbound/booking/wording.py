@@ -32,6 +32,12 @@ def uk_when(instant: datetime) -> str:
     return f"{uk_date(local.date())} at {local:%H:%M}"
 
 
+def uk_day_time(instant: datetime) -> str:
+    """"Tuesday 24 November at 14:30", on the London clock: a time in the next weeks."""
+    local = to_london(instant)
+    return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} at {local:%H:%M}"
+
+
 def uk_short(instant: datetime) -> str:
     """"Tue 1 Dec 10:30", for lists."""
     local = to_london(instant)

@@ -123,13 +123,10 @@ def coerce(item: Field, value: Any) -> Any:
     if kind == "time":
         if isinstance(value, time):
             return value.strftime("%H:%M")
-        text = str(value).strip().replace(".", ":")
-        for pattern in ("%H:%M", "%H%M", "%I:%M%p", "%I%p", "%I:%M %p", "%I %p"):
-            try:
-                return datetime.strptime(text.upper(), pattern).strftime("%H:%M")
-            except ValueError:
-                continue
-        raise AnswerError("Enter a time, like 14:30.")
+        read = read_time(str(value))
+        if read is None:
+            raise AnswerError("Enter a time, like 14:30.")
+        return read.strftime("%H:%M")
     if kind == "email":
         text = str(value).strip()
         if not _EMAIL.match(text):
@@ -143,6 +140,20 @@ def coerce(item: Field, value: Any) -> Any:
             raise AnswerError(parsed.problem or "Enter a UK phone number, like 0113 496 0000.")
         return parsed.e164
     return str(value).strip()                       # text, long_text
+
+
+def read_time(text: str) -> time | None:
+    """A time as people type it: "14:30", "1430", "14.30", "2.30pm", "2:30 pm", "2pm"
+    or "14"; None when it is not one."""
+    cleaned = text.strip().upper().replace(".", ":")
+    if re.fullmatch(r"\d{1,2}", cleaned):
+        cleaned += ":00"
+    for pattern in ("%H:%M", "%H%M", "%I:%M%p", "%I%p", "%I:%M %p", "%I %p"):
+        try:
+            return datetime.strptime(cleaned, pattern).time()
+        except ValueError:
+            continue
+    return None
 
 
 def _choice(item: Field, value: Any) -> str:

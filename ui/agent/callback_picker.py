@@ -1,18 +1,20 @@
 """Choosing when to call back: a date and a time on the London clock, for me or for
 anyone, and whether the person asked for that time.
 
-The engine's own check runs as the agent picks, so its words appear before anything is
-booked: a time already past is refused, and a time outside calling hours is booked
-only when the person asked for it (ticked). Enter books, Escape goes back to the call.
+The time is typed as people say it ("14:30", "1430", "2.30pm"), and the picker says the
+day and time in words before anything is booked. The engine's own check runs as the
+agent types: a time already past is refused, a time the clocks skip (the spring change)
+is explained, and a time outside calling hours is booked only when the person asked
+for it (ticked). Enter books, Escape goes back to the call.
 Nothing here takes an Alt+letter key: on the call screen those belong to the outcomes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTime, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,15 +22,17 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QRadioButton,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from outbound.booking.wording import uk_date, uk_day_time
 from outbound.campaigns.template import CampaignTemplate, Outcome
-from outbound.clock import local_instant, to_london
+from outbound.clock import local_instant, skipped_time, to_london
+from outbound.forms.validate import read_time
 from outbound.queue.outcomes import OutcomeError
 from outbound.queue.outcomes import check_callback as engine_check
 
@@ -57,9 +61,11 @@ class CallbackPicker(QFrame):
         self.date.setAccessibleName("Call-back date")
         self.date.setDisplayFormat("ddd dd/MM/yyyy")
         self.date.setCalendarPopup(True)
-        self.time = QTimeEdit()
+        self.time = QLineEdit()
         self.time.setAccessibleName("Call-back time")
-        self.time.setDisplayFormat("HH:mm")
+        self.time.setPlaceholderText("hh:mm")
+        self.time.setToolTip("Type the time: 14:30, 1430 or 2.30pm")
+        self.time.setFixedWidth(self.time.fontMetrics().horizontalAdvance("00:00 pm") + 16)
         self.title.setBuddy(self.time)
         presets = []
         for text, name, shift in (("In 1 hour", "In one hour", 60),
@@ -112,7 +118,7 @@ class CallbackPicker(QFrame):
         layout.addWidget(self.message)
 
         self.date.dateChanged.connect(self.check)
-        self.time.timeChanged.connect(self.check)
+        self.time.textChanged.connect(self.check)
         self.asked.toggled.connect(self.check)
         self.book.clicked.connect(self.confirm)
         self.cancel.clicked.connect(self._cancel)
@@ -132,14 +138,21 @@ class CallbackPicker(QFrame):
 
     def set_when(self, when: datetime) -> None:
         local = to_london(when)
+        self.date.blockSignals(True)
         self.date.setDate(QDate(local.year, local.month, local.day))
-        self.time.setTime(QTime(local.hour, local.minute))
+        self.date.blockSignals(False)
+        self.time.setText(f"{local:%H:%M}")
         self.check()
 
-    def when(self) -> datetime:
-        day = self.date.date().toPython()
-        at = self.time.time().toPython().replace(second=0, microsecond=0)
-        return local_instant(day, at)
+    def typed_time(self) -> time | None:
+        return read_time(self.time.text())
+
+    def when(self) -> datetime | None:
+        """The instant chosen, or None while the time typed is not a time."""
+        at = self.typed_time()
+        if at is None:
+            return None
+        return local_instant(self.date.date().toPython(), at)
 
     def _preset(self, minutes: int | None) -> None:
         now = to_london(self.clock())
@@ -153,6 +166,13 @@ class CallbackPicker(QFrame):
 
     def problem(self) -> str | None:
         """The engine's objection to the time chosen, if any."""
+        at = self.typed_time()
+        if at is None:
+            return "Type the time, like 14:30, 1430 or 2.30pm."
+        day = self.date.date().toPython()
+        if skipped_time(day, at):
+            return (f"The clocks go forward an hour on {uk_date(day)}, so {at:%H:%M} does "
+                    "not happen that night: choose another time.")
         if self.template is None:
             return None
         try:
@@ -163,10 +183,10 @@ class CallbackPicker(QFrame):
 
     def check(self) -> None:
         problem = self.problem()
-        when = to_london(self.when())
-        if problem is None:
+        when = self.when()
+        if problem is None and when is not None:
             extra = " (they asked for it)" if self.asked.isChecked() else ""
-            self.message.setText(f"Call back on {when:%A %d %B at %H:%M}{extra}.")
+            self.message.setText(f"Call back on {uk_day_time(when)}{extra}.")
             self.message.setProperty("level", "ok")
         else:
             self.message.setText(problem)
@@ -177,9 +197,10 @@ class CallbackPicker(QFrame):
 
     def confirm(self) -> None:
         self.check()
-        if self.problem() is not None:
+        when = self.when()
+        if self.problem() is not None or when is None:
             return
-        self.sig_booked.emit(self.when(), self.for_me.isChecked(), self.asked.isChecked())
+        self.sig_booked.emit(when, self.for_me.isChecked(), self.asked.isChecked())
 
     def _cancel(self) -> None:
         self.hide()

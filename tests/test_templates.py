@@ -119,11 +119,15 @@ def test_standard_outcomes_behave_the_same_everywhere(shipped):
         assert outcomes["voicemail"].retry_after == timedelta(hours=4)
         assert not outcomes["voicemail"].contact_made
         assert outcomes["call_back"].callback and not outcomes["call_back"].completes
-        for reason in ("wrong_number", "deceased", "asked_not_to_be_called"):
+        for reason in ("deceased", "asked_not_to_be_called"):
             if reason in outcomes:
                 assert outcomes[reason].suppresses == reason
                 assert outcomes[reason].completes
+        # A wrong number marks the number, not the person: the next number is tried.
+        wrong = outcomes["wrong_number"]
+        assert wrong.wrong_number and not wrong.suppresses and not wrong.completes
         assert outcomes["needs_supervisor"].escalates
+        assert outcomes["needs_supervisor"].needs_reason
         assert not outcomes["needs_supervisor"].completes
         # The common outcomes are on digit keys.
         assert all(outcomes[code].key.isdigit() for code in STANDARD if code in outcomes)
@@ -271,6 +275,11 @@ def test_attribute_access_in_a_placeholder_is_refused(tmp_path):
     (('retry_after = "2h"', 'suppresses = "deceased"'), "must also complete"),
     (('retry_after = "2h"', 'needs_form = true'), "only for outcomes that complete"),
     (('completes = true', 'completes = "yes"'), "true or false"),
+    (('completes = true', 'completes = true\nneeds_booking = true'), "no [booking] section"),
+    (('completes = true', 'completes = true\nneeds_waiting_list = true'),
+     "no [booking] section"),
+    (('retry_after = "2h"', 'wrong_number = true\nretry_after = "2h"'), "remove retry_after"),
+    (('completes = true', 'completes = true\nneeds_reason = "yes"'), "true or false"),
     (('name = "notes"', 'name = "Notes here"'), "form field name"),
 ])
 def test_other_mistakes_are_caught_with_a_line(tmp_path, change, expected):
@@ -378,3 +387,22 @@ def test_bad_overrides_are_refused(shipped):
         bus.with_overrides({"calling_window": {"finish": "18:00"}})
     warned = bus.with_overrides({"schedule": {"enrol_at": "01:15"}})
     assert any("enrol_at is 01:15" in warning for warning in warned.warnings)
+
+
+def test_booking_templates_refuse_a_booking_outcome_that_books_nothing(shipped):
+    for code in ("registrar_birth_booking", "vaccination_booking"):
+        outcomes = {o.code: o for o in shipped[code].outcomes}
+        assert outcomes["booked"].needs_booking
+        waiting = outcomes["waiting_list"]
+        assert waiting.needs_waiting_list and waiting.completes
+        assert waiting.label == "Put on the waiting list" and waiting.key == "w"
+    for code in ("care_capacity_tracker", "welfare_check"):
+        assert not any(o.needs_booking or o.needs_waiting_list
+                       for o in shipped[code].outcomes)
+
+
+def test_an_older_template_saying_suppresses_wrong_number_marks_the_number(tmp_path):
+    text = GOOD.replace('retry_after = "2h"', 'completes = true\nsuppresses = "wrong_number"')
+    template = load_template(write(tmp_path, text))
+    older = next(o for o in template.outcomes if o.wrong_number)
+    assert older.suppresses is None and not older.completes

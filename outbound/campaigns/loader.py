@@ -27,7 +27,8 @@ CAMPAIGN_KEYS = ("code", "name", "description", "kind", "period", "lead_days",
 WINDOW_KEYS = ("days", "start", "end", "skip_bank_holidays")
 SCHEDULE_KEYS = ("generate_at", "enrol_at", "export_at", "export_keep_days", "export_format")
 OUTCOME_KEYS = ("code", "label", "key", "completes", "contact_made", "retry_after",
-                "callback", "suppresses", "escalates", "needs_form", "description")
+                "callback", "suppresses", "escalates", "needs_form", "description",
+                "needs_booking", "needs_waiting_list", "needs_reason", "wrong_number")
 OVERRIDABLE = ("name", "description", "period", "lead_days", "max_attempts", "priority",
                "callback_grace", "repeat_call_gap", "lease", "calling_window", "schedule",
                "booking")
@@ -243,9 +244,15 @@ def _outcomes(data: Mapping[str, Any], file: str, lines: SourceMap) -> tuple[Out
                                   f"“{seen[value]}”; each outcome needs its own {what}.", what)
             seen[value] = code
         seen_codes[code] = index
+        # Older templates said suppresses = "wrong_number": now a mark on the number.
+        legacy_wrong = entry.get("suppresses") == "wrong_number"
+        if legacy_wrong:
+            table = Table({k: v for k, v in entry.items() if k != "suppresses"}, where,
+                          ("outcomes", index), file, lines)
+        wrong_number = legacy_wrong or table.boolean("wrong_number", False)
         outcome = Outcome(
             code=code, label=label, key=key,
-            completes=table.boolean("completes", False),
+            completes=table.boolean("completes", False) and not wrong_number,
             contact_made=table.boolean("contact_made", False),
             retry_after=table.duration("retry_after", None),
             callback=table.boolean("callback", False),
@@ -253,8 +260,13 @@ def _outcomes(data: Mapping[str, Any], file: str, lines: SourceMap) -> tuple[Out
             escalates=table.boolean("escalates", False),
             needs_form=table.boolean("needs_form", False),
             description=cast(str, table.text("description", "")).strip(),
+            needs_booking=table.boolean("needs_booking", False),
+            needs_waiting_list=table.boolean("needs_waiting_list", False),
+            needs_reason=table.boolean("needs_reason", False),
+            wrong_number=wrong_number,
         )
-        _check_outcome(outcome, table)
+        _check_outcome(outcome, table, isinstance(data.get("booking"), Mapping)
+                       and bool(data.get("booking")))
         outcomes.append(outcome)
     if not any(outcome.completes for outcome in outcomes):
         raise TemplateError("none of the outcomes completes the task; at least one needs "
@@ -262,9 +274,26 @@ def _outcomes(data: Mapping[str, Any], file: str, lines: SourceMap) -> tuple[Out
     return tuple(outcomes)
 
 
-def _check_outcome(outcome: Outcome, table: Table) -> None:
+def _check_outcome(outcome: Outcome, table: Table, booking: bool) -> None:
     """Combinations that make no sense are stopped before anyone is called."""
     where = table.where
+    for flag, what in (("needs_booking", "a booking"),
+                       ("needs_waiting_list", "a place on the waiting list")):
+        if getattr(outcome, flag) and not booking:
+            raise table.error(f"{where} needs {what}, but the template has no [booking] "
+                              f"section; remove {flag} or add the booking settings.", flag)
+        if getattr(outcome, flag) and not outcome.completes:
+            raise table.error(f"{where} says how a booking call ended, so it must also "
+                              "complete the task (completes = true).", flag)
+    if outcome.needs_booking and outcome.needs_waiting_list:
+        raise table.error(f"{where} cannot need both a booking and the waiting list; "
+                          "make them two outcomes.", "needs_waiting_list")
+    if outcome.wrong_number:
+        for flag in ("callback", "retry_after", "suppresses", "escalates", "needs_form",
+                     "needs_booking", "needs_waiting_list"):
+            if table.data.get(flag) not in (None, False):
+                raise table.error(f"{where} marks the number wrong and tries the next one "
+                                  f"by itself; remove {flag}.", flag)
     if outcome.suppresses and not outcome.completes:
         raise table.error(f"{where} stops all calls to the person, so it must also "
                           "complete the task (completes = true).", "suppresses")

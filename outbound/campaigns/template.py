@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from outbound.forms.fields import FormDefinition
 
 Kind = Literal["round", "list", "reminder"]
-SUPPRESSIONS = ("deceased", "asked_not_to_be_called", "wrong_number")
+SUPPRESSIONS = ("deceased", "asked_not_to_be_called")
 
 __all__ = [
     "CallingWindow", "CampaignTemplate", "Kind", "Outcome", "Schedule", "TemplateError",
@@ -41,10 +41,16 @@ class Outcome:
     contact_made: bool              # counts towards the contact rate
     retry_after: timedelta | None   # try again after this long (None: no retry)
     callback: bool                  # asks for a call-back time
-    suppresses: str | None          # None | "deceased" | "asked_not_to_be_called" | ...
+    suppresses: str | None          # None | "deceased" | "asked_not_to_be_called"
     escalates: bool                 # "needs supervisor"
     needs_form: bool                # the form's required fields must be answered
     description: str = ""
+    needs_booking: bool = False     # says something is booked: refused when nothing is
+    needs_waiting_list: bool = False  # says they wait for a place: refused unless they do
+    needs_reason: bool = False      # asks the agent for a one-line reason
+    # The number rung is not theirs: that number is marked unusable and the next one is
+    # tried; with no usable number left the person cannot be called.
+    wrong_number: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,17 @@
 """Recording what happened on a call: every attempt is its own row, nothing is
 overwritten, and the task's state follows from its attempts and the template's policy.
 
-Suppression always wins: an outcome that suppresses (deceased, asked not to be called,
-wrong number) closes every open task of that person in every campaign, in the same
-transaction. A call-back outside the calling window is booked only when the agent
-records that the person asked for that time.
+Suppression always wins: an outcome that suppresses (deceased, asked not to be called)
+closes every open task of that person in every campaign, in the same transaction. A
+wrong number marks that one number unusable: the next usable number is rung on the
+next call, and only when none is left is the person uncallable ("no usable number",
+their open tasks closed everywhere). A call-back outside the calling window is booked
+only when the agent records that the person asked for that time.
+
+An outcome may claim what the call did, and is refused when it did not: one with
+``needs_booking`` when nothing is booked for the person in the campaign (every part,
+for a two-part booking), one with ``needs_waiting_list`` when they are not on the
+campaign's waiting list. One with ``needs_reason`` needs a one-line reason.
 """
 
 from __future__ import annotations
@@ -20,10 +27,14 @@ from sqlalchemy.orm import Session
 from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.clock import to_london, utcnow
 from outbound.contacts import SUPPRESSION_REASONS
+from outbound.db.booking_models import Booking, WaitingListEntry
 from outbound.db.database import Database
 from outbound.db.models import Attempt, Contact, Suppression, Task, User
+from outbound.numbers import NO_USABLE_NUMBER, mark_wrong_number
 from outbound.queue.campaigns import CampaignError, load_campaign
 from outbound.users import user_id
+
+REASON_LIMIT = 300
 
 
 class OutcomeError(ValueError):
@@ -71,8 +82,8 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
                    retry_after: timedelta | None = None,
                    answers: Mapping[str, Any] | None = None,
                    confirmations: Mapping[str, Any] | None = None, unchanged: bool = False,
-                   form_version_id: int | None = None,
-                   now: datetime | None = None) -> Recorded:
+                   form_version_id: int | None = None, reason: str | None = None,
+                   number: str | None = None, now: datetime | None = None) -> Recorded:
     """Record an attempt on a task the agent holds, and move the task on.
 
     ``callback_for`` is "self" (the agent), another agent, or None for anyone. An
@@ -80,7 +91,9 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
     round's answers confirmed) as the final answer set, checked first: required
     fields missing or an unconfirmed soft check raise FormIncomplete and change
     nothing. Answers given with an outcome that does not finish the call (a call-back,
-    no answer) are kept as the draft for the next attempt.
+    no answer) are kept as the draft for the next attempt. ``reason`` is the one line
+    an outcome with ``needs_reason`` asks for; ``number`` the number rung, which a
+    wrong number marks (the first usable number when not given).
     """
     moment = now or utcnow()
 
@@ -99,6 +112,10 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
             outcome = template.outcome(outcome_code)
         except ValueError as exc:
             raise OutcomeError(str(exc)) from None
+        contact = session.get(Contact, task.contact_id)
+        assert contact is not None
+        reason_given = check_reason(outcome, reason)
+        check_claims(session, task, contact, template, outcome)
         owner = None
         if outcome.callback:
             callback_at_checked = check_callback(template, callback_at, moment, person_asked)
@@ -109,7 +126,8 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
                           started_at=started_at, recorded_at=moment, outcome=outcome.code,
                           contact_made=outcome.contact_made,
                           duration_seconds=duration_seconds, notes=notes,
-                          callback_at=callback_at if outcome.callback else None)
+                          callback_at=callback_at if outcome.callback else None,
+                          reason=reason_given)
         session.add(attempt)
         session.flush()
         _keep_answers(session, task, template, outcome, agent_id, attempt.id, answers,
@@ -122,13 +140,15 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
         task.callback_at = None
         task.callback_owner_id = None
         task.callback_requested = False
-        contact = session.get(Contact, task.contact_id)
-        assert contact is not None
         contact.busy_until = None
         if outcome.contact_made:
             contact.last_spoken_at = moment
-        message = _apply_policy(session, task, contact, template, outcome, moment,
-                                retry_after, notes, agent_id)
+        if outcome.wrong_number:
+            message = _wrong_number(session, task, contact, number, agent_id, attempt.id,
+                                    moment)
+        else:
+            message = _apply_policy(session, task, contact, template, outcome, moment,
+                                    retry_after, reason_given or notes, agent_id)
         if outcome.callback:
             task.callback_at = callback_at_checked
             task.callback_owner_id = owner
@@ -140,6 +160,72 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
                         task.due_at if task.status == "open" else None, message)
 
     return db.run_write(work)
+
+
+def check_reason(outcome: Outcome, reason: str | None) -> str | None:
+    """The one-line reason an outcome asks for, tidied; refused when missing."""
+    text = (reason or "").strip()
+    if not outcome.needs_reason:
+        return text or None
+    if not text:
+        raise OutcomeError(f"Say in one line why: “{outcome.label}” needs a reason.")
+    if "\n" in text or "\r" in text:
+        raise OutcomeError("Keep the reason to one line; put anything longer in the notes.")
+    if len(text) > REASON_LIMIT:
+        raise OutcomeError(f"Keep the reason under {REASON_LIMIT} characters; put the rest "
+                           "in the notes.")
+    return text
+
+
+def check_claims(session: Session, task: Task, contact: Contact, template: CampaignTemplate,
+                 outcome: Outcome) -> None:
+    """Refuse an outcome that says something was booked, or that the person is waiting
+    for a place, when it is not so."""
+    if outcome.needs_booking:
+        booked = set(session.scalars(select(Booking.part).where(
+            Booking.campaign_id == task.campaign_id, Booking.contact_id == contact.id,
+            Booking.status == "booked")))
+        parts = [str(p) for p in template.booking.get("parts", ())]
+        wanted = range(1, len(parts) + 1) if template.booking.get("two_part") else range(1, 2)
+        missing = [n for n in wanted if n not in booked]
+        if missing and len(missing) == len(wanted):
+            instead = "book a time first, or choose the outcome that says what happened."
+            waiting = next((o for o in template.outcomes if o.needs_waiting_list), None)
+            if waiting is not None and _on_waiting_list(session, task, contact):
+                instead = f"they are on the waiting list, so record “{waiting.label}”."
+            raise OutcomeError(f"Nothing is booked for {contact.name} yet, so “{outcome.label}” "
+                               f"cannot be recorded: {instead}")
+        if missing:
+            named = " and ".join(parts[n - 1] if n <= len(parts) else f"Part {n}"
+                                 for n in missing)
+            raise OutcomeError(f"{named} is not booked for {contact.name} yet, so "
+                               f"“{outcome.label}” cannot be recorded: book it first.")
+    if outcome.needs_waiting_list and not _on_waiting_list(session, task, contact):
+        raise OutcomeError(f"{contact.name} is not on the waiting list for this campaign, "
+                           f"so “{outcome.label}” cannot be recorded: put them on it first.")
+
+
+def _on_waiting_list(session: Session, task: Task, contact: Contact) -> bool:
+    return session.scalar(select(WaitingListEntry.id).where(
+        WaitingListEntry.campaign_id == task.campaign_id,
+        WaitingListEntry.contact_id == contact.id,
+        WaitingListEntry.status.in_(("waiting", "offered"))).limit(1)) is not None
+
+
+def _wrong_number(session: Session, task: Task, contact: Contact, number: str | None,
+                  agent_id: int, attempt_id: int, now: datetime) -> str:
+    """Mark the number rung; try the next one, or stop when none is left."""
+    agent = session.get(User, agent_id)
+    left = mark_wrong_number(session, contact, number, by=agent.name if agent else None,
+                             now=now, attempt_id=attempt_id, campaign_id=task.campaign_id)
+    if left:
+        task.due_at = now
+        return ("That number is marked as a wrong number; their next number will be rung "
+                "on the next call.")
+    task.status, task.completed_at, task.close_reason = "closed", now, NO_USABLE_NUMBER
+    close_open_tasks_of(session, contact.id, NO_USABLE_NUMBER, now)
+    return (f"{contact.name} has no other usable number, so will not be called until a "
+            "new number is added.")
 
 
 def _keep_answers(session: Session, task: Task, template: CampaignTemplate, outcome: Outcome,

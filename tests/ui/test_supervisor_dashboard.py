@@ -74,7 +74,7 @@ def test_figures_after_calls_are_recorded(setup, qtbot):
 def test_a_call_passed_to_a_supervisor_goes_back_to_the_queue(setup, qtbot):
     db, folder, campaign = setup
     task = claim_next_task(db, _agent(db), campaign, now=MORNING)
-    record_outcome(db, task.task_id, "Amira", "needs_supervisor", notes="Manager upset",
+    record_outcome(db, task.task_id, "Amira", "needs_supervisor", reason="Manager upset",
                    now=MORNING)
     screen = open_dashboard(qtbot, db, folder)
     assert screen.escalated.rowCount() == 1

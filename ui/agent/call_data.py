@@ -28,7 +28,7 @@ from outbound.forms.local_drafts import (
 )
 from outbound.forms.validate import Validation
 from outbound.phones import format_for_display
-from outbound.queue.claim import ClaimedTask, claim_next_task, release_task
+from outbound.queue.claim import ClaimedTask, claim_next_task, release_task, resume_held_task
 from outbound.queue.history import EarlierCall, call_history
 from outbound.queue.outcomes import OutcomeError, Recorded, record_outcome
 from outbound.queue.status import queue_status
@@ -138,6 +138,8 @@ class OutcomeRequest:
     callback_for: str | None = "self"
     person_asked: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None          # the one line an outcome may ask for
+    number: str | None = None          # the number rung (E.164), if one was
 
 
 def _phones(contact: Any) -> list[PhoneLine]:
@@ -176,9 +178,11 @@ def load_card(db: Any, agent: str, task: ClaimedTask, template: CampaignTemplate
 
 def claim_and_load(db: Any, agent: str, campaign_id: int, template: CampaignTemplate,
                    now: datetime, folder: Path | None) -> CallCard | Waiting | Unreachable:
-    """Claim the agent's next call and load it; the queue's sentence when there is none."""
+    """Claim the agent's next call and load it; the queue's sentence when there is none.
+    A call the agent still holds (their client stopped mid-call) comes back first."""
     try:
-        task = claim_next_task(db, agent, campaign_id, now=now)
+        task = resume_held_task(db, agent, campaign_id, now=now) \
+            or claim_next_task(db, agent, campaign_id, now=now)
         if task is None:
             return Waiting(queue_status(db, agent, campaign_id, now=now).sentence())
     except Exception as exc:
@@ -195,6 +199,22 @@ def claim_and_load(db: Any, agent: str, campaign_id: int, template: CampaignTemp
         if is_connection_problem(exc):
             return Unreachable(str(exc))
         raise
+
+
+def resume_and_load(db: Any, agent: str, campaigns: list[tuple[int, CampaignTemplate]],
+                    now: datetime, folder: Path | None) -> CallCard | None:
+    """The call the agent still holds in any of ``campaigns`` (the first that has one),
+    loaded with its draft; None when they hold none. Used when the screen starts."""
+    for campaign_id, template in campaigns:
+        task = resume_held_task(db, agent, campaign_id, now=now)
+        if task is not None:
+            try:
+                return load_card(db, agent, task, template, now, folder)
+            except Exception:
+                with contextlib.suppress(Exception):
+                    release_task(db, task.task_id, agent)
+                raise
+    return None
 
 
 def waiting_sentence(db: Any, agent: str, campaign_id: int, now: datetime
@@ -221,7 +241,8 @@ def record_and_next(db: Any, agent: str, request: OutcomeRequest, template: Camp
                 callback_at=request.callback_at, callback_for=request.callback_for,
                 person_asked=request.person_asked,
                 answers=request.answers or None, confirmations=request.confirmations or None,
-                unchanged=request.unchanged, form_version_id=request.form_version_id, now=now)
+                unchanged=request.unchanged, form_version_id=request.form_version_id,
+                reason=request.reason, number=request.number, now=now)
     except FormIncomplete as exc:
         return Refused(str(exc), exc.validation)
     except OutcomeError as exc:

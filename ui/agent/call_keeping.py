@@ -61,6 +61,8 @@ class CallKeeping:
             self.refresh_queue()
 
     def _dialled(self, line: call_data.PhoneLine, handed: bool) -> None:
+        if self.card is not None:       # the number a wrong number is about
+            self._dialled_line = (self.card.task.task_id, line.e164)
         if self._dialled_at is None:
             self._dialled_at = self.clock()
             self.timer.start()

@@ -1,8 +1,9 @@
 """The contact's numbers, big enough to read out, each with a Call button.
 
 Call hands a ``tel:`` address to the computer's softphone (QDesktopServices), so the
-client never dials by itself. Numbers that cannot be called (invalid, "ex-directory")
-are listed greyed out with the reason, so the agent knows why there is no button.
+client never dials by itself. Numbers that cannot be called (invalid, "ex-directory",
+premium rate) are listed greyed out with the reason, so the agent knows why there is no
+button; a number marked as a wrong number is struck out too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
+from outbound.numbers import WRONG_NUMBER_NOTE
 from ui.agent.call_data import PhoneLine
 
 MAX_NUMBERS = 4
@@ -76,7 +78,12 @@ class PhoneNumbers(QWidget):
             number.setObjectName("phoneNumber" if line.usable else "phoneNumberUnusable")
             number.style().unpolish(number)
             number.style().polish(number)
-            number.setAccessibleName(f"Number {index + 1}: {line.display}")
+            wrong = not line.usable and line.note == WRONG_NUMBER_NOTE
+            font = number.font()
+            font.setStrikeOut(wrong)             # kept in sight, struck out
+            number.setFont(font)
+            number.setAccessibleName(f"Number {index + 1}: {line.display}"
+                                     + (", wrong number" if wrong else ""))
             details = [LINE_TYPES.get(line.line_type or "", "")]
             if line.extension:
                 details.append(f"ext. {line.extension}")

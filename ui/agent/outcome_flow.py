@@ -30,6 +30,7 @@ from ui.agent.call_data import (
     Unreachable,
     Waiting,
 )
+from ui.agent.reason_dialog import ReasonDialog
 from ui.operations import run_in_background
 
 CONFIRM_SECONDS = 5.0
@@ -37,6 +38,14 @@ CONFIRM_SECONDS = 5.0
 
 class OutcomeFlow:
     """The outcome half of the call screen."""
+
+    @property
+    def _dialled_number(self) -> str | None:
+        """The number last rung on this call (E.164), if one was."""
+        dialled = getattr(self, "_dialled_line", None)
+        if dialled is None or self.card is None or dialled[0] != self.card.task.task_id:
+            return None
+        return dialled[1]
 
     def _outcome_key(self, code: str, by_alt: bool) -> None:
         if not by_alt and self._focus_in_entry():
@@ -67,21 +76,40 @@ class OutcomeFlow:
                 outcome, f"{self.card.name} will not be called again, in any campaign."):
             return
         slots = self.slots
+        # An outcome that needs a booking is refused by the engine when nothing is
+        # booked, with the reason; one that does not is asked for twice.
         if (slots is not None and slots.isVisible() and outcome is self._booking_outcome()
-                and slots.booked is None and not self._confirmed_twice(
+                and not outcome.needs_booking and slots.booked is None
+                and not self._confirmed_twice(
                     outcome, "nothing is booked on this call yet (choose a time and press "
                     "Ctrl+B to book it).")):
             return
         if outcome.callback:
             picker.open_for(outcome, self.template)
             return
-        if outcome.needs_form:
+        if outcome.needs_reason:
+            self._ask_reason(outcome)
+            return
+        unbooked = (slots is not None and slots.isVisible() and outcome.needs_booking
+                    and slots.booked is None)
+        if outcome.needs_form and not unbooked:   # with nothing booked, the engine says so
             self.final_check = True
             check = self._recheck()
             if not check.ok:
                 self._show_problems(check)
                 return
         self._record(outcome)
+
+    def _ask_reason(self, outcome: Outcome) -> None:
+        """One line saying why, in a small dialog, before the outcome is recorded."""
+        if self.card is None:
+            return
+        dialog = ReasonDialog(outcome.label, self.card.name, self)
+        dialog.sig_given.connect(lambda reason: self._record(outcome, reason=reason))
+        dialog.finished.connect(dialog.deleteLater)
+        self.reason_dialog = dialog
+        dialog.open()
+        dialog.line.setFocus()
 
     def _confirmed_twice(self, outcome: Outcome, why: str) -> bool:
         """True on the second press of the same key within a few seconds."""
@@ -153,8 +181,11 @@ class OutcomeFlow:
 
     def _record(self, outcome: Outcome, *, unchanged: bool = False,
                 answers: dict[str, Any] | None = None, callback_at: datetime | None = None,
-                callback_for: str | None = "self", person_asked: bool = False) -> None:
+                callback_for: str | None = "self", person_asked: bool = False,
+                reason: str | None = None) -> None:
         card, view = self.card, self.page.form
+        if self.state != "call":
+            return
         if card is None or view is None:
             return
         if answers is None:
@@ -168,7 +199,8 @@ class OutcomeFlow:
             duration_seconds=self.timer.seconds(),
             started_at=self._dialled_at or card.loaded_at,
             form_version_id=card.opened.form_version_id, unchanged=unchanged,
-            callback_at=callback_at, callback_for=callback_for, person_asked=person_asked)
+            callback_at=callback_at, callback_for=callback_for, person_asked=person_asked,
+            reason=reason, number=self._dialled_number)
         self._submit(request)
 
     def _submit(self, request: OutcomeRequest) -> None:

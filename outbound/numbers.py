@@ -24,11 +24,10 @@ from sqlalchemy.orm import Session
 from outbound.clock import to_london, utcnow
 from outbound.db.database import Database
 from outbound.db.models import Contact, NumberEvent, User
-from outbound.phones import parse_phone_cell
+from outbound.phones import PREMIUM_NOTE, parse_phone_cell
 from outbound.users import user_id
 
 WRONG_NUMBER_NOTE = "wrong number"
-PREMIUM_NOTE = "premium-rate number: not called unless a supervisor allows it"
 NO_USABLE_NUMBER = "no usable number"
 EVENT_WORDS = {
     "wrong_number": "marked as a wrong number",

@@ -77,6 +77,7 @@ _TOKEN = re.compile(
 # Labels in brackets, "(office)" or "(24 hrs)", whose digits are not the number's.
 _BRACKETED_WORDS = re.compile(r"\([^()]*[a-z][^()]*\)", re.I)
 _THREE_DIGITS = re.compile(r"(?:\D*\d){3}")
+PREMIUM_NOTE = "premium-rate number: not called unless a supervisor allows it"
 _FLOAT = re.compile(r"(\d+)\.0+")
 _NON_DIGIT = re.compile(r"\D")
 # Left behind by labels such as "Tel:" or "Mob -" once the word is taken away.
@@ -101,7 +102,8 @@ class PhoneNumber:
 
     @property
     def premium(self) -> bool:
-        """Premium-rate lines are callable but cost the council; the importer flags them."""
+        """Premium-rate lines cost the council: imported, but not called unless a
+        supervisor allows it for the contact (``outbound.numbers``)."""
         return self.line_type == "premium"
 
 

@@ -19,6 +19,7 @@ from outbound.cli import (
     contacts_cmd,
     demo_cmd,
     export_cmd,
+    numbers_cmd,
     serve_cmd,
 )
 from outbound.db.database import DatabaseError
@@ -31,7 +32,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     FileNotFoundError, PermissionError, IsADirectoryError,
 )
 COMMAND_MODULES = (contacts_cmd, campaign_cmd, demo_cmd, serve_cmd, booking_cmd, bookings_cmd,
-                   export_cmd)
+                   export_cmd, numbers_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

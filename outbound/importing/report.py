@@ -78,7 +78,8 @@ class ImportReport:
             f"{self.unchanged:,} unchanged.",
         ]
         if self.premium_flagged:
-            lines.append(f"{self.premium_flagged:,} premium-rate numbers flagged.")
+            lines.append(f"{self.premium_flagged:,} premium-rate numbers held back: not "
+                         "called unless a supervisor allows it.")
         if self.issues_total:
             lines.append(f"{self.issues_total:,} rows need a look (see the report).")
         return "\n".join(lines)

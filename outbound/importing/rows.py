@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from outbound.importing.table import normalise_rows
-from outbound.phones import PhoneNumber, parse_phone_cell
+from outbound.phones import PREMIUM_NOTE, PhoneNumber, parse_phone_cell
 from outbound.text import name_key, normalise_postcode
 
 RowOutcome = Literal["valid", "repaired", "invalid_phone", "duplicate", "error"]
@@ -248,6 +248,7 @@ class RowParser:
                               parse_phone_cell(cells[index], self.region).numbers))
         rows: list[tuple[Any, ...]] = []
         unusable: list[PhoneNumber] = []
+        premium: list[PhoneNumber] = []
         repaired = False
         for col, numbers in found:
             for number in numbers:
@@ -264,18 +265,25 @@ class RowParser:
                     issues.append((import_id, row_number, col, "repaired",
                                    f"{number.raw}: {note}"))
                 line_type = number.line_type
-                if line_type == "premium":
+                if line_type == "premium":       # costs the council: held back
                     issues.append((import_id, row_number, col, "premium",
-                                   f"{number.raw} is a premium-rate number"))
+                                   f"{number.raw} is a {PREMIUM_NOTE}"))
+                    premium.append(number)
+                    continue
                 rows.append((len(rows), e164, number.extension, number.raw[:200], line_type,
                              True, note))
-        if not rows:
+        if not rows and premium:
+            outcome, primary = ("repaired" if repaired else "valid"), None
+        elif not rows:
             outcome, primary = "invalid_phone", None
             if not unusable:
                 issues.append((import_id, row_number, column, "invalid_phone",
                                "no phone number given"))
         else:
             outcome, primary = ("repaired" if repaired else "valid"), rows[0][1]
+        for number in premium:
+            rows.append((len(rows), number.e164, number.extension, number.raw[:200],
+                         number.line_type, False, PREMIUM_NOTE))
         for number in unusable:
             rows.append((len(rows), number.e164, number.extension, number.raw[:200],
                          number.line_type, False, number.problem))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from outbound.campaigns.template import CampaignTemplate
-from outbound.clock import utcnow
+from outbound.clock import london_day, utcnow
 from outbound.db.capture_models import AnswerFlag, AnswerSet, FormDraft
 from outbound.db.database import Database
 from outbound.db.models import Task
@@ -160,9 +160,9 @@ def discard_draft(session: Session, task_id: int) -> None:
 
 def check_answers(template: CampaignTemplate, answers: Mapping[str, Any],
                   confirmations: Mapping[str, Any] | None = None, *,
-                  final: bool = False) -> Validation:
+                  final: bool = False, today: date | None = None) -> Validation:
     """Check answers against the template's current form (for inline messages)."""
-    return validate(form_of(template), answers, confirmations, final=final)
+    return validate(form_of(template), answers, confirmations, final=final, today=today)
 
 
 def submit_answers(session: Session, task: Task, template: CampaignTemplate, agent_id: int,
@@ -181,7 +181,7 @@ def submit_answers(session: Session, task: Task, template: CampaignTemplate, age
         answers = {**previous.answers, **(answers or {})}
         confirmations = {**previous.confirmations, **(confirmations or {})}
         carried = sorted(previous.answers)
-    result = validate(form, answers or {}, confirmations, final=True)
+    result = validate(form, answers or {}, confirmations, final=True, today=london_day(now))
     if not result.ok:
         if unchanged:
             raise FormIncomplete(result, "“Nothing has changed” cannot be used: "

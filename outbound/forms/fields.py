@@ -28,8 +28,21 @@ FIELD_TYPES = ("integer", "decimal", "text", "long_text", "yes_no", "choice", "m
 NUMERIC = ("integer", "decimal")
 FIELD_KEYS = ("name", "label", "type", "help", "required", "min", "max", "unit", "choices",
               "show_when", "alert", "alert_message", "soft_min", "soft_max", "soft_max_field",
-              "soft_message", "carry_forward", "placeholder")
+              "soft_message", "soft_sum", "carry_forward", "placeholder", "dates")
 TEXT_LIMITS = {"text": 500, "long_text": 4000, "email": 320, "phone": 40}
+SUM_KEYS = ("fields", "at_most", "equals", "message")
+DATE_RULES = ("not in the future", "not in the past")
+
+
+@dataclass(frozen=True, slots=True)
+class SumCheck:
+    """A soft check across fields: ``fields`` added together are at most, or equal to,
+    the answer to ``limit`` (``test`` is "at most" or "equals")."""
+
+    fields: tuple[str, ...]
+    test: str
+    limit: str
+    message: str
 
 
 class FormError(ValueError):
@@ -56,6 +69,8 @@ class Field:
     soft_max: float | None = None
     soft_max_field: str | None = None
     soft_message: str = ""
+    soft_sum: SumCheck | None = None
+    dates: str | None = None          # "not in the future" or "not in the past"
     carry_forward: bool = True
     placeholder: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -166,6 +181,11 @@ def build_field(entry: Mapping[str, Any], index: int, earlier: Mapping[str, Fiel
             raise error(f"soft_max_field “{soft_field}” should name an earlier number field.",
                         "soft_max_field")
     show_when = _condition(entry, "show_when", name, earlier, error)
+    soft_sum = _sum_check(entry, name, str(kind), earlier, error)
+    dates = entry.get("dates")
+    if dates is not None and (kind != "date" or dates not in DATE_RULES):
+        raise error(f"dates is for date fields, and says “{DATE_RULES[0]}” or "
+                    f"“{DATE_RULES[1]}”.", "dates")
     alert = None
     if "alert" in entry:
         try:
@@ -181,10 +201,43 @@ def build_field(entry: Mapping[str, Any], index: int, earlier: Mapping[str, Fiel
         unit=str(entry.get("unit", "")), choices=tuple(choices), show_when=show_when,
         alert=alert, alert_message=str(entry.get("alert_message", "")), soft_min=soft_min,
         soft_max=soft_max, soft_max_field=str(soft_field) if soft_field else None,
-        soft_message=str(entry.get("soft_message", "")),
+        soft_message=str(entry.get("soft_message", "")), soft_sum=soft_sum,
+        dates=str(dates) if dates is not None else None,
         carry_forward=bool(entry.get("carry_forward", kind != "long_text")),
         placeholder=str(entry.get("placeholder", "")), raw=dict(entry),
     )
+
+
+def _sum_check(entry: Mapping[str, Any], name: str, kind: str, earlier: Mapping[str, Field],
+               error: Callable[[str, str], Exception]) -> SumCheck | None:
+    """``soft_sum = { fields = [...], at_most = "beds_max", message = "..." }``."""
+    declared = entry.get("soft_sum")
+    if declared is None:
+        return None
+    example = ('soft_sum = { fields = ["beds_occupied", "beds_vacant"], at_most = "beds_max", '
+               'message = "{sum} beds, but the home has {limit} — is that right?" }')
+    if not isinstance(declared, Mapping) or kind not in NUMERIC:
+        raise error(f"soft_sum is for number fields, as a table: {example}", "soft_sum")
+    unknown = [key for key in declared if key not in SUM_KEYS]
+    if unknown:
+        raise error(f"“{unknown[0]}” is not a soft_sum setting; they are: "
+                    + ", ".join(SUM_KEYS) + ".", "soft_sum")
+    tests = [key for key in ("at_most", "equals") if key in declared]
+    fields = declared.get("fields")
+    if (len(tests) != 1 or not isinstance(fields, list) or len(fields) < 2
+            or not all(isinstance(f, str) for f in fields)):
+        raise error(f"soft_sum needs at least two fields and one of at_most or equals, "
+                    f"like: {example}", "soft_sum")
+    limit = declared[tests[0]]
+    for other in [*fields, limit]:
+        found = earlier.get(str(other))
+        if other != name and (found is None or not found.numeric):
+            raise error(f"soft_sum of “{name}” uses “{other}”, which should be this field or "
+                        "an earlier number field.", "soft_sum")
+    message = declared.get("message", "")
+    if not isinstance(message, str):
+        raise error("the message of soft_sum should be text.", "soft_sum")
+    return SumCheck(tuple(fields), tests[0].replace("_", " "), str(limit), message)
 
 
 def _stub(entry: Mapping[str, Any]) -> Field:

@@ -201,6 +201,37 @@ def _soft_problem(item: Field, value: Any, answers: Mapping[str, Any]) -> str | 
                            unit=item.unit)
 
 
+def _sum_problem(item: Field, answers: Mapping[str, Any]) -> str | None:
+    """A soft check across fields, once every field in it is answered."""
+    check = item.soft_sum
+    if check is None:
+        return None
+    numbers = [answers.get(name) for name in (*check.fields, check.limit)]
+    if not all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
+        return None
+    *parts, limit = numbers
+    total = sum(parts)
+    if (total <= limit) if check.test == "at most" else (total == limit):
+        return None
+    template = check.message or (
+        "{sum} added together, but {limit} — is that right?" if check.test == "at most"
+        else "{sum} added together, not {limit} — is that right?")
+    return template.format(sum=_plain(total), limit=_plain(limit), label=item.label,
+                           unit=item.unit)
+
+
+def _date_problem(item: Field, value: Any, today: date) -> str | None:
+    if item.dates is None or not isinstance(value, str):
+        return None
+    day = date.fromisoformat(value)
+    shown = day.strftime("%d/%m/%Y")
+    if item.dates == "not in the future" and day > today:
+        return f"{item.label} cannot be in the future ({shown} is after today)."
+    if item.dates == "not in the past" and day < today:
+        return f"{item.label} cannot be in the past ({shown} is before today)."
+    return None
+
+
 def _flag(item: Field, value: Any) -> Flag | None:
     if item.alert is None or not item.alert.evaluate({item.name: value}):
         return None
@@ -218,13 +249,19 @@ def _flag(item: Field, value: Any) -> Flag | None:
 
 def validate(form: FormDefinition, answers: Mapping[str, Any],
              confirmations: Mapping[str, Any] | None = None, *,
-             final: bool = False) -> Validation:
+             final: bool = False, today: date | None = None) -> Validation:
     """Check answers; ``final`` also requires every required field that is shown.
 
     ``confirmations`` maps a field to the soft message the agent confirmed; a
     confirmation for a different message (the value changed since) does not count.
+    ``today`` (the London date; today's when not given) is what "not in the future"
+    and "not in the past" dates are checked against.
     """
     confirmations = confirmations or {}
+    if today is None:
+        from outbound.clock import london_now
+
+        today = london_now().date()
     result = Validation()
     for item in form.fields:
         if not item.is_visible(result.cleaned):
@@ -244,12 +281,12 @@ def validate(form: FormDefinition, answers: Mapping[str, Any],
             if final and item.required:
                 result.errors[item.name] = f"{item.label} needs an answer."
             continue
-        problem = _range_problem(item, value)
+        problem = _range_problem(item, value) or _date_problem(item, value, today)
         if problem:
             result.errors[item.name] = problem
             continue
         result.cleaned[item.name] = value
-        soft = _soft_problem(item, value, result.cleaned)
+        soft = _soft_problem(item, value, result.cleaned) or _sum_problem(item, result.cleaned)
         if soft:
             if confirmations.get(item.name) == soft:
                 result.confirmed[item.name] = soft

@@ -248,6 +248,12 @@ def test_filling_the_form_by_keys_then_the_next_call_loads(qtbot, screen, db) ->
     assert screen.focusWidget() is beds.confirm
     press(qtbot, beds.confirm, Qt.Key.Key_Space)
     assert beds.confirm.isChecked()
+    # The beds together are more than the home has: that is asked too.
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_1, ALT)
+    together = row(screen, "beds_vacant_available")
+    assert screen.focusWidget() is together.confirm
+    assert together.soft.text().startswith("55 beds occupied or vacant")
+    press(qtbot, together.confirm, Qt.Key.Key_Space)
     # Notes, then the outcome from the notes with Alt+1.
     screen.page.notes.setFocus()
     qtbot.keyClicks(screen.page.notes, "Manager on leave until Friday")

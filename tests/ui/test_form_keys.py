@@ -216,3 +216,52 @@ def test_tick_boxes_are_one_stop_with_arrows_between_them(qtbot, open_call) -> N
     assert row_of(screen.focusWidget()) is row(screen, "signposted_to")
     press(qtbot, screen.focusWidget(), Qt.Key.Key_Backtab, SHIFT)
     assert screen.focusWidget() is needs.boxes[1]
+
+
+def type_answer(qtbot, screen: CallScreen, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    control = row(screen, name).editor.focus_target()
+    control.setFocus()
+    control.selectAll()
+    qtbot.keyClicks(control, text)
+
+
+def test_beds_and_staff_that_do_not_add_up_are_confirmed(qtbot, open_call) -> None:  # type: ignore[no-untyped-def]
+    screen = open_call("care_capacity_tracker")
+    service = row(screen, "service_type").editor
+    service.focus_target().setFocus()
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_N)                 # Nursing home
+    for name, text in (("beds_max", "40"), ("beds_occupied", "35"),
+                       ("beds_vacant_reserved", "3"), ("beds_vacant_available", "4")):
+        type_answer(qtbot, screen, name, text)
+    vacant = row(screen, "beds_vacant_available")
+    assert vacant.soft_box.isVisibleTo(screen)
+    assert vacant.soft.text() == "42 beds occupied or vacant, but the home has 40 — is that " \
+        "right?"
+    for name, text in (("nurses_employed", "2"), ("nurses_agency", "0"),
+                       ("care_staff_employed", "20"), ("care_staff_agency", "3"),
+                       ("non_care_staff_employed", "5"), ("non_care_staff_agency", "0"),
+                       ("staff_total", "31")):
+        type_answer(qtbot, screen, name, text)
+    total = row(screen, "staff_total")
+    assert total.soft.text() == "The staff by role add up to 30, but 31 are on the roll — " \
+        "is that right?"
+    # Correcting the beds takes their check away; the staff check still wants an answer.
+    type_answer(qtbot, screen, "beds_vacant_available", "2")
+    assert not vacant.soft_box.isVisibleTo(screen)
+    task = screen.card.task.task_id
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert screen.card.task.task_id == task
+    total.confirm.setFocus()
+    press(qtbot, total.confirm, Qt.Key.Key_Space)
+    assert screen.page.form.confirmations() == {"staff_total": total.soft.text()}
+
+
+def test_a_date_of_birth_in_the_future_is_refused_on_the_call(qtbot, open_call) -> None:  # type: ignore[no-untyped-def]
+    screen = open_call("registrar_birth_booking")
+    type_answer(qtbot, screen, "baby_date_of_birth", "25/12/2026")
+    error = row(screen, "baby_date_of_birth").error
+    assert error.isVisibleTo(screen)
+    assert error.text() == "Baby's date of birth cannot be in the future (25/12/2026 is " \
+        "after today)."
+    type_answer(qtbot, screen, "baby_date_of_birth", "20/11/2026")
+    assert not error.isVisibleTo(screen)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from outbound.campaigns.template import CampaignTemplate, Outcome
-from outbound.clock import utcnow
+from outbound.clock import london_day, utcnow
 from outbound.forms import Validation, validate
 from outbound.forms.local_drafts import database_folder
 from outbound.queue.campaigns import list_campaigns, template_of
@@ -447,7 +447,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         if view is None or self.template is None:
             return self.check
         self.check = validate(view.form, view.answers(), view.confirmations(),
-                              final=self.final_check)
+                              final=self.final_check, today=london_day(self.clock()))
         view.show_check(self.check, final=self.final_check)
         return self.check
 

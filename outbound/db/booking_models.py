@@ -183,3 +183,7 @@ class WaitingListEntry(Base):
     # Someone whose booking the council cancelled must be rung to rebook, place or not:
     # their call is not closed when an offer made on it lapses.
     must_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When they can come: weekdays ("mon,wed,sat", None for any day) and "morning" or
+    # "afternoon" (None for either); a freed place is offered only when it suits them.
+    preferred_days: Mapped[str | None] = mapped_column(String(30))
+    preferred_times: Mapped[str | None] = mapped_column(String(12))

@@ -359,6 +359,24 @@ class NumberEvent(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ContactChange(Base):
+    """A correction made to a contact on a call: which field, what it was and what it is
+    now, who made it and when. Nothing is overwritten without a row here."""
+
+    __tablename__ = "contact_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    # phone | phone_added | email | name | role
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"))
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # The other parts of the schema live in their own modules; importing them here puts
 # every table in Base.metadata for migrations and tests.
 from outbound.db import booking_models, capture_models, schedule_models  # noqa: E402, F401

@@ -1,0 +1,48 @@
+"""Migration 0010: the contact change history and waiting-list preferences come and go."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect, text
+
+from outbound.db.migrate import alembic_config, current_revision, head_revision
+
+
+def _migrate(db, step: str, revision: str) -> None:
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, step)(config, revision)
+
+
+def _columns(db, table: str) -> set[str]:
+    return {c["name"] for c in inspect(db.engine).get_columns(table)}
+
+
+def test_contact_changes_and_waiting_preferences_come_and_go(db):
+    assert current_revision(db) == head_revision()
+    assert "contact_change" in inspect(db.engine).get_table_names()
+    assert {"preferred_days", "preferred_times"} <= _columns(db, "waiting_list")
+    try:
+        _migrate(db, "downgrade", "0009")
+        assert "contact_change" not in inspect(db.engine).get_table_names()
+        assert not {"preferred_days", "preferred_times"} & _columns(db, "waiting_list")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO contact (id, kind, name, name_key, source, attributes, "
+                "do_not_call, created_at, updated_at) VALUES (1, 'person', 'Oak Lodge', "
+                "'oak lodge', 'test', '{}', false, '2026-11-01 09:00:00', "
+                "'2026-11-01 09:00:00')"))
+        _migrate(db, "upgrade", "0010")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO contact_change (contact_id, field, old_value, new_value, "
+                "changed_by, changed_at) VALUES (1, 'email', NULL, 'a@b.org', 'Sam', "
+                "'2026-11-02 10:00:00')"))
+            stored = connection.execute(text(
+                "SELECT field, new_value, changed_by FROM contact_change")).all()
+        assert [tuple(r) for r in stored] == [("email", "a@b.org", "Sam")]
+        assert {"id", "contact_id", "field", "old_value", "new_value", "task_id",
+                "changed_by", "changed_at"} == _columns(db, "contact_change")
+    finally:
+        _migrate(db, "upgrade", "head")

@@ -29,9 +29,12 @@ from outbound.exports.fields import (
     field_columns,
 )
 from outbound.exports.reading import (
+    AGENT,
     ANSWERS,
+    CONFIRMED,
     CONTACT,
     ID,
+    NOTES,
     RECORDED,
     ROUND,
     VERSION,
@@ -95,6 +98,11 @@ def _fixed_columns(info: CampaignInfo) -> list[FixedColumn]:
         FixedColumn("Unchanged", "Yes / No", "Yes when the provider said nothing had "
                     "changed since last time and the answers were confirmed as they were."),
         FixedColumn("Flagged", "Yes / No", "Yes when an answer crossed an alert threshold."),
+        FixedColumn("Notes", "Text", "The agent's notes on the call, as typed."),
+        FixedColumn("Confirmed unusual answers", "Text", "Answers outside the usual range "
+                    "that the agent checked with the person and confirmed as right: the "
+                    "question's field name, the check as the form asked it, and who "
+                    "confirmed it, separated by “; ”."),
     ]
 
 
@@ -108,10 +116,16 @@ def _long_columns(info: CampaignInfo) -> list[FixedColumn]:
                     "Yes / No, and several choices separated by “; ”."),
         FixedColumn("Unit", "Text", "What the number counts (beds, staff, people)."),
         FixedColumn("Flagged", "Yes / No", "Yes when this answer crossed an alert threshold."),
+        FixedColumn("Confirmed by", "Text", "When this answer was outside the usual range: "
+                    "the agent who checked it with the person and confirmed it as right, "
+                    "and the check as the form asked it. The agent's notes on the call are "
+                    f"a row of their own, with the field “{NOTES_FIELD}”."),
     ]
 
 
 YES_NO = {True: "Yes", False: "No"}
+NOTES_FIELD = "call_notes"
+NOTES_LABEL = "The agent's notes on the call"
 
 
 def _multi(value: Any) -> Any:
@@ -226,7 +240,8 @@ class _Rows:
         led, protect = self.led, self.csv
         names = [f.name for f in self.fields]
         nones = [None] * len(names)
-        fixed = 0 if led else 11   # the cells in ``row`` before the answers
+        fixed = 0 if led else 13   # the cells in ``row`` before the answers
+        confirmed_text = self.confirmed_text
         yes_no = [fixed + i for i, f in enumerate(self.fields) if f.type == "yes_no"]
         special = [(fixed + i, conv) for i, f in enumerate(self.fields) if f.type != "yes_no"
                    and (conv := _converter(f.type, self.fmt)) is not None]
@@ -247,7 +262,7 @@ class _Rows:
             add = rows.append
             # The columns as answer_batches gives them (ID, CONTACT, ROUND...).
             for (_id, contact, round_key, when, version, text, unchanged, flagged, agent,
-                 outcome) in batch:
+                 outcome, notes, confirmed) in batch:
                 try:
                     answers = loads(text) if text else {}
                 except orjson.JSONDecodeError:
@@ -259,6 +274,8 @@ class _Rows:
                     row = [*people[contact], rounds[round_key], outcomes.get(outcome, outcome),
                            recorded(when), users.get(agent), versions.get(version, version),
                            YES_NO[bool(unchanged)], YES_NO[bool(flagged)],
+                           self.text(notes) if notes else None,
+                           confirmed_text(confirmed, agent),
                            *map(answers.pop, names, nones)]
                 for index in yes_no:
                     value = row[index]
@@ -288,9 +305,12 @@ class _Rows:
                     stamp += ","
                 else:
                     stamp = csv_cells_text([stamp])
+                said = (csv_cells_text([csv_text(notes) if notes else None,
+                                        confirmed_text(confirmed, agent)])
+                        if notes or (confirmed and confirmed != "{}") else ",,")
                 add((f"{people_text[contact]}{rounds_text[round_key]}{outcomes_text[outcome]}"
                      f"{stamp}{users_text[agent]}{versions_text[version]}"
-                     f"{flags_text[unchanged, flagged]}", row))
+                     f"{flags_text[unchanged, flagged]}{said}", row))
             yield rows
 
     def long(self, batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[list[list[Any]]]:
@@ -315,6 +335,8 @@ class _Rows:
                 head = [ref, district, name, rounds[r[ROUND]],
                         self._recorded(r[RECORDED]), versions.get(r[VERSION], r[VERSION])]
                 raised = flags.get(r[ID], ())
+                confirmed = self.confirmations(r[CONFIRMED])
+                who = self.users.get(r[AGENT]) or ""
                 rows: list[list[Any]] = []
                 add = rows.append
                 for field_name, label, unit, key, conv in specs:
@@ -326,7 +348,8 @@ class _Rows:
                     if protect and type(value) is str:
                         value = csv_text(value)
                     add([*head, field_name, label, value, unit,
-                         "Yes" if key in raised else "No"])
+                         "Yes" if key in raised else "No",
+                         text(f"{who}: {confirmed[key]}") if key in confirmed else None])
                 # An answer its form did not declare is still exported, never dropped.
                 for key in sorted(answers):
                     value = _multi(answers[key])
@@ -334,8 +357,30 @@ class _Rows:
                         if protect and type(value) is str:
                             value = csv_text(value)
                         add([*head, text(key), text(key), value, None,
-                             "Yes" if key in raised else "No"])
+                             "Yes" if key in raised else "No",
+                             text(f"{who}: {confirmed[key]}") if key in confirmed else None])
+                notes = r[NOTES]
+                if notes:
+                    add([*head, text(NOTES_FIELD), text(NOTES_LABEL), text(notes), None,
+                         "No", None])
                 yield rows
+
+    @staticmethod
+    def confirmations(raw: str | None) -> dict[str, Any]:
+        """The soft checks confirmed on a set (field name to the check's words)."""
+        if not raw or raw == "{}":
+            return {}
+        found = _loads(raw)
+        return found if isinstance(found, dict) else {}
+
+    def confirmed_text(self, raw: str | None, agent: int | None) -> str | None:
+        """A wide row's confirmed unusual answers, in one cell."""
+        confirmed = self.confirmations(raw)
+        if not confirmed:
+            return None
+        who = self.users.get(agent) or "the agent"
+        return self.text("; ".join(f"{name}: “{words}” confirmed by {who}"
+                                   for name, words in confirmed.items()))
 
     def _note_unknown(self, names: Any) -> None:
         for name in names:

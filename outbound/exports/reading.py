@@ -37,7 +37,8 @@ from outbound.exports.source import AnswerFilter, CampaignInfo, period
 FETCH_BATCH = 100
 SERVER_FETCH = 2000
 # Positions in an answer row as fetched.
-ID, CONTACT, ROUND, RECORDED, VERSION, ANSWERS, UNCHANGED, FLAGGED, AGENT, OUTCOME = range(10)
+(ID, CONTACT, ROUND, RECORDED, VERSION, ANSWERS, UNCHANGED, FLAGGED, AGENT, OUTCOME, NOTES,
+ CONFIRMED) = range(12)
 
 
 def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
@@ -46,7 +47,8 @@ def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
 
     Each row holds, at the positions above: the answers as JSON text, the recorded
     instant as the driver gives it (see ``LondonClock``), the agent of the completing
-    attempt (else of the set) and its outcome (else the task's last).
+    attempt (else of the set) and its outcome (else the task's last), the agent's notes
+    on that call, and the soft checks confirmed as JSON text.
     """
     stmt = (
         select(AnswerSet.id, AnswerSet.contact_id, AnswerSet.round_key,
@@ -54,7 +56,8 @@ def answer_batches(session: Session, info: CampaignInfo, where: AnswerFilter,
                cast(AnswerSet.answers, Text), type_coerce(AnswerSet.unchanged, Integer),
                type_coerce(AnswerSet.flagged, Integer),
                func.coalesce(Attempt.agent_id, AnswerSet.agent_id),
-               func.coalesce(Attempt.outcome, Task.last_outcome))
+               func.coalesce(Attempt.outcome, Task.last_outcome),
+               Attempt.notes, cast(AnswerSet.confirmations, Text))
         .outerjoin(Attempt, Attempt.id == AnswerSet.attempt_id)
         .outerjoin(Task, Task.id == AnswerSet.task_id)
         .where(AnswerSet.campaign_id == info.id, *period(info, where)))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from outbound.contacts import get_contact
 from outbound.db.models import Attempt, Contact, ContactPhone, Task
 from tests.ui import test_call_screen as base
-from tests.ui.test_call_screen import CTRL, next_call, press
+from tests.ui.test_call_screen import ALT, CTRL, next_call, press
 
 # The tracker call screen of test_call_screen: two providers, Monday's round.
 campaign, clock, dialled, screen = base.campaign, base.clock, base.dialled, base.screen
@@ -81,3 +81,44 @@ def test_esc_goes_back_to_the_call_without_recording(qtbot, screen, db) -> None:
     assert not dialog.isVisible() and screen.state == "call"
     with db.read() as s:
         assert s.scalars(select(Attempt)).all() == []
+
+
+def test_undo_brings_the_last_call_back_with_its_notes(qtbot, screen, db) -> None:  # type: ignore[no-untyped-def]
+    assert not screen.undo_line.isVisibleTo(screen)
+    next_call(qtbot, screen)
+    screen.page.notes.setFocus()
+    qtbot.keyClicks(screen.page.notes, "Rang twice, then engaged")
+    with qtbot.waitSignal(screen.call_loaded):
+        press(qtbot, screen.page.notes, Qt.Key.Key_3, ALT)            # engaged, by mistake
+    assert screen.page.contact.name.text() == "Jack Khan"
+    line = screen.undo_line
+    assert line.isVisibleTo(screen)
+    assert line.text() == "Undo “Engaged” for Margaret Pickles (Ctrl+Z)"
+    jack = screen.card.task.task_id
+    with qtbot.waitSignal(screen.call_loaded):
+        press(qtbot, screen.focusWidget(), Qt.Key.Key_Z, CTRL)
+    assert screen.page.contact.name.text() == "Margaret Pickles"
+    assert screen.page.notes.toPlainText() == "Rang twice, then engaged"
+    assert "“Engaged” for Margaret Pickles is undone" in screen.notice.text()
+    assert not line.isVisibleTo(screen)
+    with db.read() as s:
+        assert s.get(Task, jack).holder_id is None                      # Jack back in the queue
+        outcomes = [a.outcome for a in s.scalars(select(Attempt).order_by(Attempt.id))]
+        assert outcomes == ["engaged", "undone"]
+    # Nothing more to undo.
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Z, CTRL)
+    assert "There is no outcome to undo." in screen.notice.text()
+
+
+def test_undo_after_five_minutes_is_refused_with_the_reason(qtbot, screen, db, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    next_call(qtbot, screen)
+    with qtbot.waitSignal(screen.call_loaded):
+        press(qtbot, screen.focusWidget(), Qt.Key.Key_3)
+    clock.now += timedelta(minutes=6)
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: "more than 5 minutes ago" in screen.notice.text())
+    assert screen.page.contact.name.text() == "Jack Khan" and screen.state == "call"
+    with db.read() as s:
+        assert [a.outcome for a in s.scalars(select(Attempt))] == ["engaged"]

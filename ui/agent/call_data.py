@@ -19,7 +19,14 @@ from typing import Any
 
 from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.contacts import flat_row, get_contact
-from outbound.forms import FormIncomplete, OpenForm, PastAnswers, open_form, recent_answers
+from outbound.forms import (
+    FormIncomplete,
+    OpenForm,
+    PastAnswers,
+    open_form,
+    recent_answers,
+    save_draft,
+)
 from outbound.forms.local_drafts import (
     LocalDraft,
     prefer_local,
@@ -32,6 +39,7 @@ from outbound.queue.claim import ClaimedTask, claim_next_task, release_task, res
 from outbound.queue.history import EarlierCall, call_history
 from outbound.queue.outcomes import OutcomeError, Recorded, record_outcome
 from outbound.queue.status import queue_status
+from outbound.queue.undo import UndoError, undo_last_outcome
 
 HISTORY_ROUNDS = 3
 _CONNECTION_ERRORS = {"OperationalError", "InterfaceError", "DisconnectionError",
@@ -270,3 +278,54 @@ def local_draft_of(card: CallCard, agent: str, answers: Mapping[str, Any],
                       carried_forward=list(carried), notes=notes,
                       form_version_id=card.opened.form_version_id,
                       campaign_id=card.task.campaign_id, contact_id=card.task.contact_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UndoOffer:
+    """The outcome the agent may still undo, and where."""
+
+    attempt_id: int
+    outcome_label: str
+    contact_name: str
+    campaign_id: int
+    template: CampaignTemplate
+
+    @property
+    def sentence(self) -> str:
+        return f"Undo “{self.outcome_label}” for {self.contact_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class PutAside:
+    """The call on screen when an undo is asked for: it goes back to the queue with
+    what was typed, once the undo has worked."""
+
+    task_id: int
+    form_version_id: int
+    answers: dict[str, Any]
+    confirmations: dict[str, Any]
+    carried: list[str]
+    notes: str
+
+
+def undo_and_load(db: Any, agent: str, offer: UndoOffer, aside: PutAside | None,
+                  now: datetime, folder: Path | None, lock: threading.Lock
+                  ) -> CallCard | Refused | Unreachable:
+    """Undo the outcome, give back the call on screen (if any), and load the call undone."""
+    try:
+        with lock:
+            undone = undo_last_outcome(db, agent, attempt_id=offer.attempt_id, now=now)
+            if aside is not None:
+                if aside.answers or aside.notes:
+                    save_draft(db, aside.task_id, agent, aside.form_version_id, aside.answers,
+                               aside.confirmations, aside.carried, notes=aside.notes, now=now)
+                release_task(db, aside.task_id, agent)
+        if aside is not None:
+            remove_local_draft(aside.task_id, folder)
+        return load_card(db, agent, undone.task, offer.template, now, folder)
+    except UndoError as exc:
+        return Refused(str(exc))
+    except Exception as exc:
+        if is_connection_problem(exc):
+            return Unreachable(str(exc))
+        raise

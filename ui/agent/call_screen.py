@@ -170,6 +170,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         layout.setSpacing(6)
         layout.addLayout(top)
         layout.addWidget(self.notice)
+        layout.addWidget(self._build_undo(), 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.pages, 1)
 
         page = self.page
@@ -197,6 +198,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         make_action(self, CallAction.WAITING_LIST,
                     lambda: self._slot_action("join_waiting_list"))
         make_action(self, CallAction.SAVE_CALENDAR, lambda: self._slot_action("save_calendar"))
+        make_action(self, CallAction.UNDO, self.undo_last)
 
     def _set_outcomes(self, template: CampaignTemplate) -> None:
         for action in self._outcome_actions:

@@ -29,6 +29,7 @@ class CallAction(Enum):
     BOOK = "book"
     WAITING_LIST = "waiting_list"
     SAVE_CALENDAR = "save_calendar"
+    UNDO = "undo_last_outcome"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,9 @@ KEYS: dict[CallAction, CallKey] = {
                                      "Booking campaigns: wait for an earlier place"),
     CallAction.SAVE_CALENDAR: CallKey("Save the calendar file", ("Ctrl+S",),
                                       "Booking campaigns: save the confirmation as .ics"),
+    CallAction.UNDO: CallKey("Undo the last outcome", ("Ctrl+Z",),
+                             "Within five minutes: the call comes back to you with what "
+                             "you had typed"),
 }
 
 

@@ -16,17 +16,20 @@ import time
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QPushButton
 
 from outbound.campaigns.template import Outcome
 from outbound.forms import Validation
+from outbound.queue.undo import UNDO_WINDOW
 from ui.agent import call_data
 from ui.agent.call_data import (
     CallCard,
     OutcomeDone,
     OutcomeRequest,
+    PutAside,
     Refused,
+    UndoOffer,
     Unreachable,
     Waiting,
 )
@@ -245,6 +248,11 @@ class OutcomeFlow:
         self._outcome_failures = 0
         self.notice.clear("offline")
         self.page.picker.hide()
+        self._offer_undo(UndoOffer(result.recorded.attempt_id, result.outcome.label,
+                                   result.contact_name, choice_id, choice_template)
+                         if (choice_id := getattr(self.campaign, "id", None)) is not None
+                         and (choice_template := getattr(self.campaign, "template", None))
+                         else None)
         last = f"{result.contact_name}: {result.outcome.label}. {result.recorded.message}"
         self.waiting.last_call.setText(f"Last call — {last}")
         self.outcome_recorded.emit(result.outcome.code)
@@ -280,3 +288,88 @@ class OutcomeFlow:
         if self._pending is not None and self.state == "call" and self.card is not None \
                 and self._pending.task_id == self.card.task.task_id:
             self._submit(self._pending)
+
+    # -- undo -------------------------------------------------------------------------
+
+    def _build_undo(self) -> QPushButton:
+        """The "Undo <outcome> for <person>" line, hidden until an outcome is recorded."""
+        self._undo_offer: UndoOffer | None = None
+        self.undo_line = QPushButton()
+        self.undo_line.setObjectName("undoLine")
+        self.undo_line.setFlat(True)
+        self.undo_line.setAutoDefault(False)
+        self.undo_line.setToolTip("Undo your last outcome: the call comes back to you with "
+                                  "what you had typed (Ctrl+Z, within five minutes)")
+        self.undo_line.clicked.connect(self.undo_last)
+        self.undo_line.hide()
+        self._undo_expiry = QTimer(self.undo_line, singleShot=True)
+        self._undo_expiry.timeout.connect(lambda: self._offer_undo(None))
+        return self.undo_line
+
+    def _offer_undo(self, offer: UndoOffer | None) -> None:
+        """Show "Undo <outcome> for <person>" after each outcome, for UNDO_WINDOW."""
+        self._undo_offer = offer
+        line = self.undo_line
+        if offer is None:
+            line.hide()
+            return
+        line.setText(f"{offer.sentence} (Ctrl+Z)")
+        line.setAccessibleName(offer.sentence)
+        line.show()
+        self._undo_expiry.start(int(UNDO_WINDOW.total_seconds() * 1000))
+
+    def undo_last(self) -> None:
+        """Ctrl+Z: the last outcome undone, its call back on screen."""
+        offer = getattr(self, "_undo_offer", None)
+        if offer is None or self.state in ("loading", "recording"):
+            if offer is None:
+                self.notice.say("There is no outcome to undo.", "info", kind="hint")
+            return
+        choice = self.campaign
+        if choice is None or choice.id != offer.campaign_id:
+            self.notice.say(f"{offer.sentence}: go back to that campaign first.", "info",
+                            kind="hint")
+            return
+        aside = None
+        card, view = self.card, self.page.form
+        if self.state == "call" and card is not None and view is not None:
+            aside = PutAside(card.task.task_id, card.opened.form_version_id, view.answers(),
+                             view.confirmations(), view.carried_names(self.check),
+                             self.page.notes.toPlainText().strip())
+            self.drafts.end()
+        previous_state = self.state
+        self.state = "recording"
+        db, agent, now, folder, gate = self.db, self.agent, self.clock(), self.folder, self.gate
+
+        def work(_op: object) -> CallCard | Refused | Unreachable:
+            result = call_data.undo_and_load(db, agent, offer, aside, now, folder, gate.lock)
+            if isinstance(result, CallCard) and aside is not None:
+                gate.finished.add(aside.task_id)
+            return result
+
+        def done(result: CallCard | Refused | Unreachable) -> None:
+            if isinstance(result, CallCard):
+                self._offer_undo(None)
+                self.show_card(result)
+                self.notice.say(f"“{offer.outcome_label}” for {offer.contact_name} is undone: "
+                                "the call is back, with what you had.", "success",
+                                kind="done")
+                return
+            self._after_failed_undo(previous_state)
+            text = result.message if isinstance(result, Refused) else (
+                "Can't reach the database, so nothing was undone. Try again in a moment.")
+            if isinstance(result, Refused):
+                self._offer_undo(None)
+            self.notice.say(text, "warning", kind="hint", lasting=True)
+
+        def failed(message: str) -> None:
+            self._after_failed_undo(previous_state)
+            self.notice.say(f"Nothing was undone. {message}", "error", kind="hint",
+                            lasting=True)
+
+        run_in_background(self, work, done, failed)
+
+    def _after_failed_undo(self, previous_state: str) -> None:
+        self.state = previous_state
+        if previous_state == "call" and self.card is not None:
+            self.drafts.begin(self.card.task.task_id)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from outbound import audit
 from outbound.clock import utcnow
 from outbound.db.database import Database
 from outbound.db.models import Contact, Suppression
@@ -157,6 +158,9 @@ def suppress_contact(db: Database, contact_id: int, reason: str, *, source: str,
 
         close_open_tasks_of(session, contact_id, SUPPRESSION_REASONS[reason].lower(),
                             record.recorded_at)
+        audit.record(session, "suppressed", f"Stopped calls to {contact.name}: "
+                     f"{SUPPRESSION_REASONS[reason].lower()} ({source}).", actor=recorded_by,
+                     contact_id=contact_id, detail={"reason": reason, "source": source})
         return record.id
 
     return db.run_write(work)
@@ -179,6 +183,9 @@ def lift_suppression(db: Database, contact_id: int, *, reason: str,
             suppression.lifted_by = lifted_by
             suppression.lift_reason = reason
         contact.do_not_call = False
+        audit.record(session, "suppression_lifted",
+                     f"Allowed calls to {contact.name} again: {reason}.", actor=lifted_by,
+                     contact_id=contact_id, detail={"reason": reason})
 
     db.run_write(work)
 

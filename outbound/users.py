@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outbound.audit import record
 from outbound.db.database import Database
 from outbound.db.models import User
 
@@ -15,7 +16,7 @@ class UserError(ValueError):
     """An unknown agent or a bad role; one clear sentence."""
 
 
-def add_user(db: Database, name: str, role: str = "agent") -> int:
+def add_user(db: Database, name: str, role: str = "agent", *, by: str | None = None) -> int:
     if role not in ROLES:
         raise UserError(f"“{role}” is not a role; use agent or supervisor.")
     name = name.strip()
@@ -25,11 +26,17 @@ def add_user(db: Database, name: str, role: str = "agent") -> int:
     def work(session: Session) -> int:
         existing = session.scalar(select(User).where(User.name == name))
         if existing is not None:
+            if (existing.role, existing.active) != (role, True):
+                record(session, "user_changed", f"Made {name} an active {role}.",
+                       actor=by, detail={"user": name, "role": role,
+                                         "was": existing.role if existing.active else None})
             existing.role, existing.active = role, True
             return existing.id
         user = User(name=name, role=role)
         session.add(user)
         session.flush()
+        record(session, "user_changed", f"Added {name} as {role}.", actor=by,
+               detail={"user": name, "role": role})
         return user.id
 
     return db.run_write(work)

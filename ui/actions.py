@@ -29,6 +29,7 @@ class MainAction(Enum):
     SHOW_ASSIGNMENT = "show_assignment"
     SHOW_DASHBOARD = "show_dashboard"
     SHOW_JOBS = "show_jobs"
+    SHOW_AUDIT = "show_audit"
     IMPORT_LIST = "import_list"
     EXPORT_ANSWERS = "export_answers"
     FIND = "find"
@@ -59,6 +60,7 @@ class ScreenAction(Enum):
     ESCALATION_CLOSE = "escalation_close"
     REVIEW_FLAG = "review_flag"
     RUN_JOB_NOW = "run_job_now"
+    EXPORT_AUDIT = "export_audit"
 
 
 Key = str | QKeySequence.StandardKey
@@ -85,6 +87,8 @@ SPECS: dict[MainAction | ScreenAction, ActionSpec] = {
                                           "dashboard"),
     MainAction.SHOW_JOBS: ActionSpec("Scheduled &jobs", "Ctrl+7",
                                      "Rounds and exports that run by themselves", "jobs"),
+    MainAction.SHOW_AUDIT: ActionSpec("A&udit trail", "Ctrl+8",
+                                      "Who did what to whose data", "info"),
     MainAction.IMPORT_LIST: ActionSpec("&Import a call list…", "Ctrl+I",
                                        "Bring in a CSV or Excel list of people to call",
                                        "import"),
@@ -153,6 +157,9 @@ SPECS: dict[MainAction | ScreenAction, ActionSpec] = {
     ScreenAction.RUN_JOB_NOW: ActionSpec("&Run now", "Ctrl+R",
                                          "Run the chosen job now", "round",
                                          "Scheduled jobs"),
+    ScreenAction.EXPORT_AUDIT: ActionSpec("E&xport entries…", "Ctrl+Shift+S",
+                                          "Write the entries shown to a file", "export",
+                                          "Audit trail"),
 }
 
 

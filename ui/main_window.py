@@ -64,6 +64,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
                "ui.supervisor.dashboard:DashboardScreen"),
     ScreenSpec("jobs", "Scheduled jobs", "jobs", MainAction.SHOW_JOBS,
                "ui.supervisor.jobs:JobsScreen"),
+    ScreenSpec("audit", "Audit trail", "info", MainAction.SHOW_AUDIT,
+               "ui.supervisor.audit:AuditScreen"),
 )
 NOT_INSTALLED = ("The call screen is not installed in this copy of Outbound. Ask whoever "
                  "looks after Outbound for a version with the agent's call screen.")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outbound.audit import record
 from outbound.booking.appointments import (
     Appointment,
     BookingContext,
@@ -30,7 +31,7 @@ from outbound.booking.wording import uk_date, uk_when
 from outbound.clock import london_day, utcnow
 from outbound.db.booking_models import Booking, BookingSlot, Slot
 from outbound.db.database import Database
-from outbound.db.models import Campaign, Contact
+from outbound.db.models import Campaign, Contact, User
 from outbound.users import user_id
 
 LATE_NOTICE = timedelta(hours=24)
@@ -106,7 +107,12 @@ def cancel(db: Database, agent: str | int, booking: int | str, reason: str, *,
                                        agent_id=agent_id, now=moment)
             if offer is not None:
                 offers.append(offer)
-        return Cancellation(tuple(b.reference for b in chosen), status, tuple(offers))
+        references = tuple(b.reference for b in chosen)
+        record(session, "booking_cancelled",
+               f"Cancelled {' and '.join(references)}: {CANCEL_REASONS[reason].lower()}.",
+               actor=session.get(User, agent_id).name, contact_id=found.contact_id,
+               detail={"bookings": list(references), "reason": reason, "status": status})
+        return Cancellation(references, status, tuple(offers))
 
     return db.run_write(work)
 

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from outbound.cli import (
+    audit_cmd,
     booking_cmd,
     bookings_cmd,
     campaign_cmd,
@@ -32,7 +33,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     FileNotFoundError, PermissionError, IsADirectoryError,
 )
 COMMAND_MODULES = (contacts_cmd, campaign_cmd, demo_cmd, serve_cmd, booking_cmd, bookings_cmd,
-                   export_cmd, numbers_cmd)
+                   export_cmd, numbers_cmd, audit_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from functools import partial
 from typing import IO, Any, TextIO
 
+from outbound.audit import record_event, record_export
 from outbound.contacts import EXPORT_COLUMNS, ContactFilter, iter_contact_rows
 from outbound.db import opened_database
 from outbound.exports.tables import write_csv_table, write_table_file
@@ -132,20 +133,26 @@ def _staged_report(files: ExitStack, path: str) -> IO[str]:
 def run_contacts(args: argparse.Namespace) -> int:
     where = ContactFilter(search=args.search, district=args.district)
     out = check_target(args.out) if args.out else None
+    filters = {"search": args.search, "district": args.district}
     with opened_database(args.db) as db:
-        rows = iter_contact_rows(db, where)
+        rows = _Counted(iter_contact_rows(db, where))
         if out is None and args.format == "csv":
             _csv_to_stdout(rows)
         elif out is None:
             _write_json(sys.stdout, rows)
         elif args.format == "csv":
-            count, _, _ = write_table_file("csv", out, "Contacts", EXPORT_COLUMNS,
-                                           _cells(rows))
+            write_table_file("csv", out, "Contacts", EXPORT_COLUMNS, _cells(rows))
         else:
-            counted = _Counted(rows)
             with write_atomically(out, "w", encoding="utf-8") as handle:
-                _write_json(handle, counted)
-            count = counted.count
+                _write_json(handle, rows)
+        count = rows.count
+        if out is None:
+            record_event(db, "exported", f"Listed {count_of(count, 'contact')} "
+                         f"({args.format}) to the command's output.", actor=None,
+                         detail={"what": "contacts", "rows": count, "filters": {
+                             k: v for k, v in filters.items() if v}})
+        else:
+            record_export(db, "the contact list", out, count, actor=None, filters=filters)
     if out is not None:
         print(f"Wrote {count_of(count, 'contact')} to {out}.")
     return 0

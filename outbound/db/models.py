@@ -379,4 +379,9 @@ class ContactChange(Base):
 
 # The other parts of the schema live in their own modules; importing them here puts
 # every table in Base.metadata for migrations and tests.
-from outbound.db import booking_models, capture_models, schedule_models  # noqa: E402, F401
+from outbound.db import (  # noqa: E402, F401
+    audit_models,
+    booking_models,
+    capture_models,
+    schedule_models,
+)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import orjson
 from sqlalchemy.orm import Session
 
+from outbound.audit import record_export
 from outbound.db.database import Database
 from outbound.exports.cells import csv_text
 from outbound.exports.fields import (
@@ -418,8 +419,9 @@ class _Cache(dict[Any, Any]):
 def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: Layout,
                    out: Path, date_from: date | None = None, date_to: date | None = None,
                    district: str | None = None, outcome: str | None = None,
-                   flagged_only: bool = False) -> ExportResult:
-    """Write a campaign's answers for the period and filter to ``out``.
+                   flagged_only: bool = False, actor: str | None = None) -> ExportResult:
+    """Write a campaign's answers for the period and filter to ``out``; the audit trail
+    notes who wrote which file.
 
     Raises ExportError (or CampaignError) for a bad request and OutputError when the
     file cannot be written; in every case nothing is left at ``out``.
@@ -460,4 +462,8 @@ def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: La
                         "includes them.")
     if count == 0:
         warnings.append("No answers match: the file has its headings and no rows.")
+    record_export(db, f"answers ({layout})", out, count, actor=actor, campaign=info.name,
+                  filters={"from": date_from, "to": date_to, "district": district,
+                           "outcome": outcome, "flagged only": flagged_only or None},
+                  extra_files=(dictionary_path,) if dictionary_path else ())
     return ExportResult(out, count, dictionary_path, tuple(warnings))

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outbound.audit import record_export
 from outbound.db.database import Database
 from outbound.db.models import Attempt, Contact, Task
 from outbound.exports.answers import FORMATS, ExportResult, Format
@@ -90,7 +91,8 @@ def _rows(session: Session, info: CampaignInfo, date_from: date | None,
 
 
 def export_attempts(db: Database, campaign: str | int, *, fmt: Format, out: Path,
-                    date_from: date | None = None, date_to: date | None = None) -> ExportResult:
+                    date_from: date | None = None, date_to: date | None = None,
+                    actor: str | None = None) -> ExportResult:
     """Write every attempt of a campaign made on London days ``date_from``..``date_to``."""
     if fmt not in FORMATS:
         raise ExportError(f"“{fmt}” is not an export format; use csv or xlsx.")
@@ -105,4 +107,7 @@ def export_attempts(db: Database, campaign: str | int, *, fmt: Format, out: Path
             _rows(session, info, date_from, date_to), dictionary=dictionary)
     if count == 0:
         warnings.append("No calls match: the file has its headings and no rows.")
+    record_export(db, "calls", out, count, actor=actor, campaign=info.name,
+                  filters={"from": date_from, "to": date_to},
+                  extra_files=(dictionary_path,) if dictionary_path else ())
     return ExportResult(out, count, dictionary_path, tuple(warnings))

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from outbound.audit import record_export
 from outbound.clock import local_instant, to_london
 from outbound.db.booking_models import Booking, Location, Resource
 from outbound.db.database import Database
@@ -90,7 +91,7 @@ def day_list(db: Database, location: str | int, day: date) -> list[DayListRow]:
 
 
 def export_day_list(db: Database, location: str | int, day: date, *, fmt: Format,
-                    out: Path) -> ExportResult:
+                    out: Path, actor: str | None = None) -> ExportResult:
     """Write a location's day list; the sheet is named after the day."""
     if fmt not in FORMATS:
         raise ExportError(f"“{fmt}” is not an export format; use csv or xlsx.")
@@ -101,4 +102,6 @@ def export_day_list(db: Database, location: str | int, day: date, *, fmt: Format
     count, _, warnings = write_table_file(fmt, out, f"{day:%a %d %b %Y}", HEADER, rows)
     if count == 0:
         warnings.append(f"{place.name} has no appointments on {day:%A %d %B %Y}.")
+    record_export(db, f"the day list of {place.name}", out, count, actor=actor,
+                  filters={"day": day})
     return ExportResult(out, count, None, tuple(warnings))

@@ -75,6 +75,7 @@ def write_scheduled_export(db: Database, campaign: str | int, folder: Path, day:
     slug = campaign_slug(info.name, info.id)
     path = folder / scheduled_file_name(slug, day, fmt)
     export_answers(db, info.id, fmt=cast(Format, fmt), layout="wide", out=path,
+                   actor="the scheduled export",
                    date_from=day, date_to=day)
     prune_old_exports(folder, slug, day, keep)
     return path

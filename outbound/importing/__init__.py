@@ -165,6 +165,7 @@ def _import(
 ) -> ImportReport:
     """Import chunks of rows (as_read: from TableReader.record_chunks), parsed by
     ``workers`` processes (none: in this one); ``table`` describes the file read."""
+    from outbound.audit import record
     from outbound.clock import utcnow
     from outbound.db.models import ImportRun
     from outbound.importing.writer import ContactWriter
@@ -206,6 +207,12 @@ def _import(
             progress(report.rows_read, report.rows_read)
         if dry_run:
             raise _DryRunDone
+        record(session, "imported",
+               f"Imported {file_name} into {report.source or 'contacts'}: "
+               f"{report.created:,} new, {report.updated:,} updated, "
+               f"{report.unchanged:,} unchanged.", actor=imported_by,
+               detail={"file": file_name, "source": report.source, "import": run.id,
+                       "rows": report.rows_read, "counts": dict(report.counts)})
         if before_commit is not None:
             report.committed = True    # what the report will say once this commits
             try:

@@ -213,7 +213,8 @@ class ExportDialog(QDialog):
         request = dict(fmt=fmt, layout=self.layout_box.currentData(), out=out,
                        date_from=first, date_to=last, district=self.district.currentData(),
                        outcome=self.outcome.currentData(),
-                       flagged_only=self.flagged_only.isChecked())
+                       flagged_only=self.flagged_only.isChecked(),
+                       actor=self.services.user.name)
         from outbound.exports import export_answers
 
         db = self.services.db

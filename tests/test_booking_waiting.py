@@ -122,16 +122,16 @@ def test_a_move_offers_the_old_place_and_a_sudden_gap_is_not_offered(db):
                         campaign=camp, now=NOW)
     entry = booking.add_to_waiting_list(db, camp, waiting, PHONE, now=NOW)
     morning = datetime(2026, 11, 30, 8, 30, tzinfo=LONDON)
-    moved = booking.reschedule(db, "Sam", made.reference,
-                               slot_at(db, PHONE, MONDAY, time(10)).id, now=morning)
+    moved = booking.reschedule(db, "Sam", made.reference,      # two hours' notice
+                               slot_at(db, PHONE, MONDAY, time(11)).id, now=morning)
     with db.read() as s:                    # 09:00 is too soon to ring anyone about
         assert s.get(WaitingListEntry, entry).status == "waiting"
-    booking.reschedule(db, "Sam", moved.reference, slot_at(db, PHONE, MONDAY, time(11)).id,
-                       now=morning)
+    booking.reschedule(db, "Sam", moved.reference,
+                       slot_at(db, PHONE, MONDAY, time(11, 15)).id, now=morning)
     with db.read() as s:
         row = s.get(WaitingListEntry, entry)
         assert (row.status, row.offered_slot_id) == (
-            "offered", slot_at(db, PHONE, MONDAY, time(10)).id)
+            "offered", slot_at(db, PHONE, MONDAY, time(11)).id)
 
 
 def test_the_waiting_list_refuses_nonsense(db):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from outbound.booking.errors import BookingError
 from outbound.booking.lookup import find_location, find_resource
+from outbound.booking.services import service_rules
 from outbound.booking.wording import uk_when
 from outbound.clock import local_instant, london_day, utcnow
 from outbound.db.booking_models import Location, Resource, Slot, SlotHold
@@ -122,6 +123,10 @@ def slot_run(session: Session, slot_id: int, minutes: int | None, now: datetime)
         raise BookingError(f"{officer.name} is not taking appointments.")
     if first.starts_at <= now:
         raise BookingError(f"{uk_when(first.starts_at)} has already passed.")
+    rules = service_rules(first.service)
+    if place is not None and not rules.held_at(place.kind):
+        raise BookingError(rules.wrong_place(place.name, place.kind))
+    rules.check_start(first.starts_at, now)
     count = slots_needed(minutes, _minutes(first))
     if count == 1:
         return [first]
@@ -157,8 +162,13 @@ def _base_query(session: Session, service: str, location: str | int | None,
             .where(Slot.service == service, Slot.closed.is_(False),
                    Location.active.is_(True),
                    or_(Resource.id.is_(None), Resource.active.is_(True))))
+    rules = service_rules(service)
+    if rules.location_kinds:   # a service is offered only where it is held
+        stmt = stmt.where(Location.kind.in_(rules.location_kinds))
     if location is not None:
         place = find_location(session, location)
+        if not rules.held_at(place.kind):
+            raise BookingError(rules.wrong_place(place.name, place.kind))
         stmt = stmt.where(Slot.location_id == place.id)
         if resource is not None:
             stmt = stmt.where(Slot.resource_id == find_resource(session, place, resource).id)
@@ -180,13 +190,14 @@ def find_free_slots(db: Database, service: str, *, location: str | int | None = 
     own holds not to count against them.
     """
     moment = now or utcnow()
+    earliest = service_rules(service).earliest_start(moment)   # the service's notice
     cursor = _start_instant(from_, moment)
     horizon = cursor + timedelta(weeks=SEARCH_WEEKS)
     found: list[FreeSlot] = []
     with db.read() as session:
         agent_id = user_id(session, agent) if agent is not None else None
         base = _base_query(session, service, location, resource, moment, agent_id, contact
-                           ).where(Slot.starts_at > moment)
+                           ).where(Slot.starts_at > moment, Slot.starts_at >= earliest)
         while cursor < horizon and len(found) < limit:
             # A week at a time, ending at a London midnight: a session lies within one
             # day, so a run of its slots is always seen whole before it is offered.
@@ -241,11 +252,13 @@ def day_availability(db: Database, service: str, first: date, last: date, *,
     """Free places per London day from ``first`` to ``last``, for a calendar.
 
     Every day in the range is listed, with nought for a day with no sessions; places
-    that have already started are not counted as free.
+    that have already started, or start within the service's notice, are not counted as
+    free.
     """
     if last < first:
         raise BookingError("The dates run the wrong way round.")
     moment = now or utcnow()
+    earliest = service_rules(service).earliest_start(moment)
     span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     free = dict.fromkeys(span, 0)
     places = dict.fromkeys(span, 0)
@@ -257,7 +270,7 @@ def day_availability(db: Database, service: str, first: date, last: date, *,
         for slot, slot_free, _, _ in session.execute(stmt.order_by(Slot.starts_at)):
             day = london_day(slot.starts_at)
             places[day] += slot.capacity
-            if slot.starts_at > moment and slot_free > 0:
+            if slot.starts_at > moment and slot.starts_at >= earliest and slot_free > 0:
                 free[day] += slot_free
                 first_free.setdefault(day, slot.starts_at)
     return [DayAvailability(day, free[day], places[day], first_free.get(day)) for day in span]

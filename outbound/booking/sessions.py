@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from outbound.booking.errors import BookingError
 from outbound.booking.lookup import find_location, find_resource
+from outbound.booking.services import service_rules
 from outbound.booking.wording import uk_date
 from outbound.campaigns.parsing import DAY_NAMES, parse_days
 from outbound.clock import LONDON, utcnow
@@ -183,10 +184,16 @@ def add_resource(db: Database, location: str | int, name: str, kind: str = "offi
     return db.run_write(work)
 
 
-def list_locations(db: Database, *, include_closed: bool = False) -> list[LocationInfo]:
-    """Every location, by name, with its resources' names."""
+def list_locations(db: Database, *, include_closed: bool = False,
+                   service: str | None = None) -> list[LocationInfo]:
+    """Every location, by name, with its resources' names; with ``service``, only the
+    kinds of place that hold it (no clinic is offered for a registrar's service)."""
     with db.read() as session:
         stmt = select(Location).order_by(Location.name)
+        if service is not None:
+            kinds = service_rules(service).location_kinds
+            if kinds:
+                stmt = stmt.where(Location.kind.in_(kinds))
         if not include_closed:
             stmt = stmt.where(Location.active.is_(True))
         places = list(session.scalars(stmt))
@@ -271,6 +278,10 @@ def add_sessions(db: Database, location: str | int, service: str, first: date, l
         if not place.active:
             raise BookingError(f"{place.name} is closed; open it again before adding "
                                f"sessions.")
+        rules = service_rules(service)
+        if not rules.held_at(place.kind):
+            raise BookingError(rules.wrong_place(place.name, place.kind) + " Nothing was "
+                               "added.")
         chosen = find_resource(session, place, resource) if resource is not None else None
         result = SessionsAdded()
         slot_rows: list[dict[str, object]] = []

@@ -34,6 +34,7 @@ from outbound.booking.availability import slots_needed
 from outbound.booking.errors import BookingError
 from outbound.booking.lookup import find_contact, find_location, find_task
 from outbound.booking.places import free_now
+from outbound.booking.services import service_rules
 from outbound.clock import london_day, utcnow
 from outbound.db.booking_models import Booking, Slot, SlotHold, WaitingListEntry
 from outbound.db.database import Database
@@ -80,6 +81,9 @@ def add_to_waiting_list(db: Database, campaign: str | int, contact: int, service
         if task is not None:
             find_task(session, task, contact)
         place = find_location(session, location) if location is not None else None
+        rules = service_rules(service)
+        if place is not None and not rules.held_at(place.kind):
+            raise BookingError(rules.wrong_place(place.name, place.kind))
         by = user_id(session, agent) if agent is not None else None
         already = session.scalar(select(WaitingListEntry.id).where(
             WaitingListEntry.campaign_id == camp.id, WaitingListEntry.contact_id == contact,
@@ -211,6 +215,9 @@ def offer_freed_places(session: Session, slot_ids: Collection[int], *, freed_fro
         Slot.id.in_(sorted(slot_ids)), Slot.closed.is_(False),
         Slot.starts_at >= now + OFFER_MIN_NOTICE)),
         key=lambda s: (s.session_id, s.starts_at))
+    if slots:   # nor within the service's own notice
+        earliest = service_rules(slots[0].service).earliest_start(now)
+        slots = [s for s in slots if s.starts_at >= earliest]
     if not slots:
         return None
     first = min(slots, key=lambda s: s.starts_at)

@@ -119,6 +119,7 @@ def build(data: Mapping[str, Any], file: str, lines: SourceMap, source: Path | N
     schedule = _schedule(root, kind, file, lines, warnings)
     script = _script_text(root, file, lines)
     form, form_definition = _form(root, file, lines)
+    _booking_services(root, file, lines)
     return CampaignTemplate(
         code=code, name=name,
         description=cast(str, campaign.text("description", "")).strip(),
@@ -137,6 +138,20 @@ def build(data: Mapping[str, Any], file: str, lines: SourceMap, source: Path | N
         booking=copy.deepcopy(dict(root.table("booking"))), warnings=tuple(warnings),
         source_text=text, raw=copy.deepcopy(dict(data)),
     )
+
+
+def _booking_services(root: Table, file: str, lines: SourceMap) -> None:
+    """[booking.services]: where each service is held and the notice it needs."""
+    from outbound.booking.services import parse_services
+    from outbound.booking.sessions import LOCATION_KINDS
+
+    booking = root.data.get("booking")
+    if not isinstance(booking, Mapping) or "services" not in booking:
+        return
+    try:
+        parse_services(booking, LOCATION_KINDS)
+    except ValueError as exc:
+        raise TemplateError(str(exc), file, lines.line_of("booking", "services")) from None
 
 
 def _window(root: Table, file: str, lines: SourceMap) -> CallingWindow:

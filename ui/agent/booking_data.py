@@ -97,7 +97,7 @@ def load_choices(db: Any, agent: str, contact_id: int, part: int, service: str,
                              limit=OFFERS, agent=agent, contact=contact_id, now=now)
     days = day_availability(db, service, start, start + timedelta(days=CALENDAR_DAYS),
                             location=location, now=now)
-    places = list_locations(db) if with_locations else []
+    places = list_locations(db, service=service) if with_locations else []
     return Choices(part, service, minutes, offers, days, places)
 
 

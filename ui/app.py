@@ -101,6 +101,7 @@ class ClientSession(QObject):
             self.start_scheduler()
         self.window = MainWindow(Services(self.db, user, self.settings, self.scheduler))
         self.window.sig_signed_out.connect(self._signed_out)
+        self._note("signed_in", f"{user.name} signed in.", user.name)
         self.window.show()
         self.sig_window_shown.emit(self.window)
 
@@ -113,9 +114,20 @@ class ClientSession(QObject):
         if self.scheduler is not None:
             self.scheduler.shutdown()
 
+    def _note(self, action: str, summary: str, who: str) -> None:
+        """An audit entry for a sign-in or out, written off the GUI thread."""
+        from outbound.audit import record_event
+        from ui.operations import run_in_background
+
+        db = self.db
+        run_in_background(self, lambda _op: record_event(db, action, summary, actor=who))
+
     def _signed_out(self) -> None:
         old = self.window
         self.window = None
+        if old is not None:
+            name = old.services.user.name
+            self._note("signed_out", f"{name} signed out.", name)
         self.start()
         if old is not None:
             old.deleteLater()

@@ -40,9 +40,9 @@ def test_a_supervisor_searches_and_exports_the_trail(qtbot, sqlite_db, tmp_path)
     screen = AuditScreen(services, ask_path=ask_path)
     qtbot.addWidget(screen)
     activate(qtbot, screen)
-    assert [r[2] for r in rows(screen)] == ["Exported answers of Care tracker.",
-                                           "Stopped calls to Ann Lee: deceased.",
-                                           "Added Pat as supervisor."]
+    assert [r[2] for r in rows(screen)] == ["Added Pat as supervisor.",
+                                           "Exported answers of Care tracker.",
+                                           "Stopped calls to Ann Lee: deceased."]
     screen.who.setFocus()
     qtbot.keyClicks(screen.who, "sam")
     qtbot.keyClick(screen.who, Qt.Key.Key_Return)
@@ -71,3 +71,24 @@ def test_a_supervisor_searches_and_exports_the_trail(qtbot, sqlite_db, tmp_path)
         "Sam", "Stopped calls to a person", 7, "Stopped calls to Ann Lee: deceased.")
     newest = search_audit(sqlite_db)[0]
     assert (newest.action, newest.actor) == ("audit_exported", "Pat")
+
+
+def test_signing_in_and_out_is_recorded(qtbot, sqlite_db, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.test_supervisor_support import temp_settings
+    from ui.app import ClientSession
+
+    services = services_for(sqlite_db, tmp_path)
+    session = ClientSession(sqlite_db, temp_settings(tmp_path))
+    session.open_window(services.user)
+    window = session.window
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_O,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: session.dialog is not None)
+    qtbot.addWidget(session.dialog)
+    assert QApplication.instance() is not None
+    assert [(e.action, e.actor, e.summary) for e in search_audit(sqlite_db)][:2] == [
+        ("signed_out", "Pat", "Pat signed out."), ("signed_in", "Pat", "Pat signed in.")]

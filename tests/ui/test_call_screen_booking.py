@@ -62,12 +62,13 @@ def open_screen(qtbot, db, clock, tmp_path, monkeypatch):  # type: ignore[no-unt
 
 
 def choose(qtbot, screen: CallScreen, down: int = 1) -> None:  # type: ignore[no-untyped-def]
-    """Arrow down the free times; the one reached is held a moment later."""
+    """Arrow down the free times and press Enter: the one chosen is held."""
     picker = screen.slots
     picker.offers.setFocus()
     before = picker.held
     for _ in range(down):
         press(qtbot, picker.offers, Qt.Key.Key_Down)
+    press(qtbot, picker.offers, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: picker.held is not None and picker.held is not before)
 
 

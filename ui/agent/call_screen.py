@@ -317,6 +317,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self._armed = None
         self._dialled_at = None
         view = self.page.show_card(card)
+        self._recheck()                  # this call's answers, before booking reads them
         slots = self._slot_picker(template)
         if slots is not None:
             slots.start(BookingCall(card.task.campaign_id, card.task.contact_id,
@@ -326,7 +327,6 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
             self._connected_forms.add(view.form.fingerprint)
             view.edited.connect(self._form_edited)
             view.sig_digit_pressed.connect(self._digit_in_form)
-        self._recheck()
         self.pages.setCurrentWidget(self.page)
         self.queue_label.setText("")
         self.timer.start()

@@ -6,7 +6,8 @@ For a two-part booking (the registrar's telephone appointment, then signing the
 register) the second part is offered only once the first is chosen, and only from the
 first day the rules allow after it; both are held together and booked together.
 
-Keys: arrows choose a time (it is held a moment later), Ctrl+B books, Ctrl+L puts the
+Keys: arrows move through the free times, Enter or Space chooses one (and holds it; a
+click does too: coming to the list is not a choice), Ctrl+B books, Ctrl+L puts the
 person on the waiting list, Ctrl+S saves the calendar file.
 """
 
@@ -18,8 +19,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QTextCharFormat
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -43,7 +44,7 @@ from ui.agent import booking_data
 from ui.agent.booking_data import Booked, BookingRules, Choices, Refusal
 from ui.operations import run_in_background
 
-HOLD_DELAY_MS = 300
+HOLD_CHECK_MS = 5_000        # how often a hold is looked at, to say when it has lapsed
 FREE_DAY = QColor(30, 150, 70, 60)
 FULL_DAY = QColor(210, 40, 40, 40)
 
@@ -89,8 +90,8 @@ class SlotPicker(QFrame):
         self.minutes: int | None = None
         self.location: int | None = None
         self._from_day: date | None = None
-        self._hold_later = QTimer(self, singleShot=True, interval=HOLD_DELAY_MS)
-        self._hold_later.timeout.connect(self.hold_selected)
+        self._hold_watch = QTimer(self, interval=HOLD_CHECK_MS)
+        self._hold_watch.timeout.connect(self.check_hold)
         self._build()
 
     def _build(self) -> None:
@@ -120,7 +121,9 @@ class SlotPicker(QFrame):
         self.offers.setWordWrap(True)
         self.offers.setSpacing(1)
         self.offers.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.offers.currentRowChanged.connect(self._offer_changed)
+        self.offers.itemActivated.connect(self._offer_chosen)
+        self.offers.itemClicked.connect(self._offer_chosen)
+        self.offers.installEventFilter(self)
         self.status = QLabel()
         self.status.setObjectName("pickerMessage")
         self.status.setWordWrap(True)
@@ -212,7 +215,7 @@ class SlotPicker(QFrame):
 
     def finish(self) -> None:
         """The call is over: let go of anything held and not booked."""
-        self._hold_later.stop()
+        self._hold_watch.stop()
         if self.held is not None and self.booked is None:
             db, agent = self.db, self.agent
             run_in_background(self, lambda _op: booking_data.let_go(db, agent),
@@ -294,6 +297,8 @@ class SlotPicker(QFrame):
         if not choices.offers:
             self.status.setText(f"No free times for {choices.service} in the next weeks: "
                                 "put them on the waiting list (Ctrl+L).")
+        elif self.status.text().startswith("No free times"):
+            self.status.setText("")
         self._show_step()
         self._enable()
 
@@ -303,7 +308,13 @@ class SlotPicker(QFrame):
         if not choices.days:
             return
         first, last = choices.days[0].day, choices.days[-1].day
-        calendar.setMinimumDate(QDate(first.year, first.month, first.day))
+        # From the first day this part can be booked, not the day last clicked: an earlier
+        # day can always be picked again.
+        earliest = london_day(self.clock())
+        if self.part == 2 and self.chosen:
+            earliest = max(earliest, self.rules.earliest_second(self.chosen[0]))
+        earliest = min(earliest, first)
+        calendar.setMinimumDate(QDate(earliest.year, earliest.month, earliest.day))
         calendar.setMaximumDate(QDate(last.year, last.month, last.day))
         bold = QFont(calendar.font())
         bold.setBold(True)
@@ -346,10 +357,37 @@ class SlotPicker(QFrame):
 
     # -- holding and booking -------------------------------------------------------------------
 
-    def _offer_changed(self, row: int) -> None:
-        if row >= 0 and self.booked is None:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Space on a free time chooses it, as Enter does."""
+        if (watched is self.offers and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Space
+                and not event.modifiers()):
+            item = self.offers.currentItem()
+            if item is not None:
+                self._offer_chosen(item)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _offer_chosen(self, item: QListWidgetItem) -> None:
+        if self.booked is None and item is not None:
+            self.offers.setCurrentItem(item)
             self.status.setText("")
-            self._hold_later.start()
+            self.hold_selected()
+
+    def check_hold(self) -> None:
+        """A hold that has lapsed says so, rather than "held until" a time gone by."""
+        held = self.held
+        if held is None or self.booked is not None:
+            self._hold_watch.stop()
+            return
+        if held.expires_at <= self.clock():
+            self.held = None
+            self._hold_watch.stop()
+            offer = self.chosen[-1] if self.chosen else None
+            what = f"{uk_short(offer.starts_at)} at {offer.location}" if offer else "The time"
+            self.status.setText(f"{what} was held until {uk_clock(held.expires_at)}, and the "
+                                "hold has lapsed: choose it again to hold it.")
+            self._enable()
 
     def selected(self) -> FreeSlot | None:
         row = self.offers.currentRow()
@@ -380,6 +418,7 @@ class SlotPicker(QFrame):
         offer = wanted[-1]
         self.status.setText(f"{uk_short(offer.starts_at)} at {offer.location} is held for "
                             f"you until {uk_clock(result.expires_at)} while they decide.")
+        self._hold_watch.start()
         if self.rules.two_part and self.part == 1:
             self.part = 2
             self._from_day = None

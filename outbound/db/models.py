@@ -83,6 +83,8 @@ class Contact(Base):
     last_import_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_run.id", ondelete="SET NULL")
     )
+    # When the person's details were erased (UK GDPR); the row stays, anonymised.
+    erased_at: Mapped[datetime | None] = mapped_column()
 
     other_phones: Mapped[list[ContactPhone]] = relationship(
         back_populates="contact",
@@ -383,5 +385,6 @@ from outbound.db import (  # noqa: E402, F401
     audit_models,
     booking_models,
     capture_models,
+    rights_models,
     schedule_models,
 )

@@ -20,9 +20,10 @@ def synchronous():
 
 
 def rows(screen: AuditScreen) -> list[tuple[str, str, str]]:
-    model = screen.model
-    return [(model.data(model.index(r, 1)), model.data(model.index(r, 3)),
-             model.data(model.index(r, 4))) for r in range(model.rowCount())]
+    """Who, person and what happened, in the order the table shows them."""
+    shown = screen.table.proxy
+    return [(shown.index(r, 1).data(), shown.index(r, 3).data(), shown.index(r, 4).data())
+            for r in range(shown.rowCount())]
 
 
 def test_a_supervisor_searches_and_exports_the_trail(qtbot, sqlite_db, tmp_path):
@@ -40,6 +41,8 @@ def test_a_supervisor_searches_and_exports_the_trail(qtbot, sqlite_db, tmp_path)
     screen = AuditScreen(services, ask_path=ask_path)
     qtbot.addWidget(screen)
     activate(qtbot, screen)
+    header = screen.table.horizontalHeader()
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
     assert [r[2] for r in rows(screen)] == ["Added Pat as supervisor.",
                                            "Exported answers of Care tracker.",
                                            "Stopped calls to Ann Lee: deceased."]

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -86,6 +87,7 @@ class AuditScreen(QWidget):
         ], self)
         self.table = RecordTable(self.model, "Audit entries")
         self.table.fit_columns((170, 140, 200, 70))
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)     # newest first
         self.export_action = create_action(self, ScreenAction.EXPORT_AUDIT, self.export)
 
         filters = QFormLayout()

@@ -4,7 +4,11 @@ Every entry is appended in the same transaction as the act it records, so an act
 is rolled back leaves no entry, and an entry never names an act that did not happen.
 The database refuses to change or delete an entry (see ``outbound.db.audit_models``).
 
-    record(session, "suppressed", "Stopped calls to Ann Lee: deceased.",
+An entry names the person whose data it was by contact number only, never by name or
+number: entries cannot be changed, so they must hold nothing that an erasure would
+have to remove. The screen shows the person's current name beside the number.
+
+    record(session, "suppressed", "Stopped calls: deceased (Tell Us Once).",
            actor="Priya", contact_id=42, detail={"reason": "deceased"})
 """
 
@@ -115,6 +119,7 @@ class AuditEntry:
     contact_id: int | None
     summary: str
     detail: dict[str, Any]
+    person: str | None = None     # the person's name now (anonymised once erased)
 
     @property
     def action_words(self) -> str:
@@ -154,17 +159,21 @@ class AuditFilter:
         return stmt
 
 
-def _entry(event: AuditEvent) -> AuditEntry:
+def _entry(event: AuditEvent, person: str | None = None) -> AuditEntry:
     return AuditEntry(event.id, event.at, event.actor, event.db_user, event.action,
-                      event.contact_id, event.summary, dict(event.detail or {}))
+                      event.contact_id, event.summary, dict(event.detail or {}), person)
 
 
 def search_audit(db: Database, where: AuditFilter | None = None, *,
                  limit: int = 500) -> list[AuditEntry]:
-    """The newest entries first that match ``where``."""
-    stmt = (where or AuditFilter()).apply(select(AuditEvent))
+    """The newest entries first that match ``where``, with each person's name now."""
+    from outbound.db.models import Contact
+
+    stmt = (where or AuditFilter()).apply(
+        select(AuditEvent, Contact.name).outerjoin(Contact,
+                                                   Contact.id == AuditEvent.contact_id))
     with db.read() as session:
-        return [_entry(e) for e in session.scalars(
+        return [_entry(event, name) for event, name in session.execute(
             stmt.order_by(AuditEvent.id.desc()).limit(limit))]
 
 

@@ -158,7 +158,7 @@ def suppress_contact(db: Database, contact_id: int, reason: str, *, source: str,
 
         close_open_tasks_of(session, contact_id, SUPPRESSION_REASONS[reason].lower(),
                             record.recorded_at)
-        audit.record(session, "suppressed", f"Stopped calls to {contact.name}: "
+        audit.record(session, "suppressed", f"Stopped calls: "
                      f"{SUPPRESSION_REASONS[reason].lower()} ({source}).", actor=recorded_by,
                      contact_id=contact_id, detail={"reason": reason, "source": source})
         return record.id
@@ -184,7 +184,7 @@ def lift_suppression(db: Database, contact_id: int, *, reason: str,
             suppression.lift_reason = reason
         contact.do_not_call = False
         audit.record(session, "suppression_lifted",
-                     f"Allowed calls to {contact.name} again: {reason}.", actor=lifted_by,
+                     f"Allowed calls again: {reason}.", actor=lifted_by,
                      contact_id=contact_id, detail={"reason": reason})
 
     db.run_write(work)

@@ -114,7 +114,7 @@ def test_the_migration_comes_and_goes_with_its_triggers(db):
     config = alembic_config()
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "-1")
+        command.downgrade(config, "0010")      # to before the audit trail
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -60,7 +60,8 @@ def test_stopping_and_allowing_calls_and_users_are_recorded(db):
     mine = search_audit(db, AuditFilter(contact_id=person))
     assert [(e.action, e.actor) for e in mine] == [("suppression_lifted", "Priya"),
                                                    ("suppressed", "Sam")]
-    assert mine[1].summary.startswith("Stopped calls to Parent 0: ")
+    assert mine[1].summary.startswith("Stopped calls: ")
+    assert {e.person for e in mine} == {"Parent 0"}      # the name, from the contact now
     users = search_audit(db, AuditFilter(action="user_changed"))
     assert [e.summary for e in users] == ["Made Jo an active supervisor.",
                                           "Added Jo as agent."]

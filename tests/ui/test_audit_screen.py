@@ -49,7 +49,7 @@ def test_a_supervisor_searches_and_exports_the_trail(qtbot, sqlite_db, tmp_path)
     screen.who.setFocus()
     qtbot.keyClicks(screen.who, "sam")
     qtbot.keyClick(screen.who, Qt.Key.Key_Return)
-    assert rows(screen) == [("Sam", "7", "Stopped calls to Ann Lee: deceased.")]
+    assert rows(screen) == [("Sam", "7: no longer held", "Stopped calls to Ann Lee: deceased.")]
     screen.who.clear()
     screen.person.setFocus()
     qtbot.keyClicks(screen.person, "Ann")
@@ -59,7 +59,8 @@ def test_a_supervisor_searches_and_exports_the_trail(qtbot, sqlite_db, tmp_path)
     screen.person.clear()
     qtbot.keyClicks(screen.person, "7")
     qtbot.keyClick(screen.person, Qt.Key.Key_Return)
-    assert [r[1] for r in rows(screen)] == ["7"] and not screen.banner.isVisible()
+    assert [r[1] for r in rows(screen)] == ["7: no longer held"]
+    assert not screen.banner.isVisible()
     qtbot.keyClick(screen, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     assert asked and asked[0].endswith(".xlsx")

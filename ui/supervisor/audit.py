@@ -81,12 +81,13 @@ class AuditScreen(QWidget):
                    sort_key=lambda e: e.id),
             Column("Who", lambda e: e.actor),
             Column("Action", lambda e: e.action_words),
-            Column("Person", lambda e: "" if e.contact_id is None else str(e.contact_id),
+            Column("Person", lambda e: "" if e.contact_id is None else
+                   f"{e.contact_id}: {e.person or 'no longer held'}",
                    sort_key=lambda e: e.contact_id or 0),
             Column("What happened", lambda e: e.summary),
         ], self)
         self.table = RecordTable(self.model, "Audit entries")
-        self.table.fit_columns((170, 140, 200, 70))
+        self.table.fit_columns((170, 120, 200, 160))
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)     # newest first
         self.export_action = create_action(self, ScreenAction.EXPORT_AUDIT, self.export)
 

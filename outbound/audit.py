@@ -42,6 +42,7 @@ ACTIONS: dict[str, str] = {
     "suppression_lifted": "Allowed calls again",
     "outcome_undone": "Undid an outcome",
     "outcome_corrected": "Corrected an outcome",
+    "premium_allowed": "Allowed a premium-rate number",
     "booking_cancelled": "Cancelled a booking",
     "user_changed": "Added or changed a user",
     "audit_exported": "Exported the audit trail",

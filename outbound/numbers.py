@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outbound.audit import record
 from outbound.clock import to_london, utcnow
 from outbound.db.database import Database
 from outbound.db.models import Contact, NumberEvent, User
@@ -186,6 +187,10 @@ def allow_premium_numbers(db: Database, contact_id: int, supervisor: str | int, 
             raise NumberError(f"{contact.name} has no premium-rate number waiting to be "
                               "allowed.")
         _store(contact, numbers)
+        record(session, "premium_allowed",
+               f"Allowed calls to {allowed} premium-rate number"
+               f"{'' if allowed == 1 else 's'}.", actor=who.name, contact_id=contact.id,
+               detail={"numbers": allowed})
         return allowed
 
     return db.run_write(work)

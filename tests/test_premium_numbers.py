@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from outbound.audit import AuditFilter, search_audit
 from outbound.contacts import get_contact
 from outbound.db.models import Contact
 from outbound.importing import import_file
@@ -71,6 +72,9 @@ def test_a_supervisor_allows_it_for_one_contact(db, tmp_path, db_url):
         "+449065123456", "premium_allowed", "Priya", NOW)
     with pytest.raises(NumberError, match="no premium-rate number waiting"):
         allow_premium_numbers(db, ids["Premium Line"], "Priya", now=NOW)
+    [entry] = search_audit(db, AuditFilter(action="premium_allowed"))
+    assert (entry.actor, entry.contact_id, entry.summary) == (
+        "Priya", ids["Premium Line"], "Allowed calls to 1 premium-rate number.")
     camp = create_campaign(db, "welfare_check", "Welfare")
     enrol(db, camp, contact_ids=[ids["Premium Line"]], now=NOW)
     assert claim_next_task(db, "Sam", camp, now=NOW) is not None

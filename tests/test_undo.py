@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from outbound.audit import AuditFilter, search_audit
 from outbound.contacts import get_contact
 from outbound.db.capture_models import AnswerSet
 from outbound.db.models import Attempt, Task
@@ -58,6 +59,10 @@ def test_undo_gives_the_call_back_with_its_answers(db):
     opened = open_form(db, task.task_id, template)
     assert opened.from_draft and opened.answers["beds_max"] == 40
     assert opened.notes == "Manager new in post."
+    [entry] = search_audit(db, AuditFilter(action="outcome_undone"))
+    assert (entry.actor, entry.contact_id) == ("Sam", task.contact_id)
+    assert entry.summary == f"Undid “Answers taken” on call {task.task_id}."
+    assert entry.detail["correction"] == correction.id
     # Recorded again, it counts once.
     record_outcome(db, task.task_id, "Sam", "completed", answers=ANSWERS, now=later)
     with db.read() as s:

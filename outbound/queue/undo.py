@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
+from outbound.audit import record
 from outbound.clock import utcnow
 from outbound.db.capture_models import AnswerFlag, AnswerSet, FormDraft
 from outbound.db.database import Database
@@ -100,6 +101,10 @@ def undo_last_outcome(db: Database, agent: str | int, *, attempt_id: int | None 
                              notes=last.notes)
         session.add(correction)
         session.flush()
+        record(session, "outcome_undone", f"Undid “{label}” on call {task.id}.", actor=name,
+               contact_id=contact.id, detail={"task": task.id, "attempt": last.id,
+                                              "outcome": last.outcome,
+                                              "correction": correction.id})
         _answers_back_to_draft(session, task, last, agent_id, template, moment)
         if outcome is not None and outcome.wrong_number:
             undo_wrong_number(session, contact, last.id, by=name, now=moment)

@@ -53,6 +53,7 @@ from ui.agent.call_page import CallPage
 from ui.agent.call_timer import CallTimer
 from ui.agent.drafts import DraftKeeper, WriteGate
 from ui.agent.keys import CallAction, make_action, outcome_action
+from ui.agent.my_callbacks import MyCallbacks, take_now
 from ui.agent.my_day import MyDay
 from ui.agent.notice import Notice
 from ui.agent.outcome_flow import OutcomeFlow
@@ -129,6 +130,8 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self._outcome_retry = QTimer(self, singleShot=True)
         self._outcome_retry.timeout.connect(self._retry_outcome)
         self._outcome_failures = 0
+        for timer in (self._lease, self._queue_timer):   # my call-backs follow the day
+            timer.timeout.connect(self.refresh_callbacks)
         self.load_campaigns()
 
     # -- building -----------------------------------------------------------------------
@@ -165,13 +168,23 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.waiting)
         self.pages.addWidget(self.page)
+        self.callbacks = MyCallbacks()
+        self.callbacks.hide()
+        self.callbacks.sig_take.connect(lambda task_id: take_now(self, task_id))
+        self.callbacks.sig_closed.connect(self.toggle_callbacks)
+        self.outcome_recorded.connect(lambda _code: self.refresh_callbacks())
+        self.call_loaded.connect(lambda _task: self.refresh_callbacks())
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.addWidget(self.pages, 1)
+        middle.addWidget(self.callbacks)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
         layout.addLayout(top)
         layout.addWidget(self.notice)
         layout.addWidget(self._build_undo(), 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.pages, 1)
+        layout.addLayout(middle, 1)
 
         page = self.page
         page.numbers.sig_dialled.connect(self._dialled)
@@ -198,6 +211,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         make_action(self, CallAction.WAITING_LIST,
                     lambda: self._slot_action("join_waiting_list"))
         make_action(self, CallAction.SAVE_CALENDAR, lambda: self._slot_action("save_calendar"))
+        make_action(self, CallAction.MY_CALLBACKS, self.toggle_callbacks)
         make_action(self, CallAction.UNDO, self.undo_last)
 
     def _set_outcomes(self, template: CampaignTemplate) -> None:
@@ -212,6 +226,21 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
                     lambda code=outcome.code, by_alt=alt: self._outcome_key(code, by_alt)))
         self.page.outcomes.set_outcomes(template.outcomes)
         self.page.fix_tab_order()
+
+    def toggle_callbacks(self) -> None:
+        """Ctrl+K: show my call-backs and go to them; again (or Esc) to hide them."""
+        panel = self.callbacks
+        if panel.isVisible() and panel.isAncestorOf(self.focusWidget()):
+            panel.hide()
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        panel.show()
+        self.refresh_callbacks()
+        panel.focus_list()
+
+    def refresh_callbacks(self) -> None:
+        if self.callbacks.isVisible():
+            self.callbacks.refresh(self.db, self.agent, self.clock())
 
     # -- campaigns --------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ class CallAction(Enum):
     BOOK = "book"
     WAITING_LIST = "waiting_list"
     SAVE_CALENDAR = "save_calendar"
+    MY_CALLBACKS = "my_callbacks"
     UNDO = "undo_last_outcome"
 
 
@@ -64,6 +65,9 @@ KEYS: dict[CallAction, CallKey] = {
                                      "Booking campaigns: wait for an earlier place"),
     CallAction.SAVE_CALENDAR: CallKey("Save the calendar file", ("Ctrl+S",),
                                       "Booking campaigns: save the confirmation as .ics"),
+    CallAction.MY_CALLBACKS: CallKey("My call-backs", ("Ctrl+K",),
+                                     "The call-backs you promised for today and any "
+                                     "overdue; Enter rings the chosen one now"),
     CallAction.UNDO: CallKey("Undo the last outcome", ("Ctrl+Z",),
                              "Within five minutes: the call comes back to you with what "
                              "you had typed"),

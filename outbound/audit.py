@@ -46,6 +46,13 @@ ACTIONS: dict[str, str] = {
     "booking_cancelled": "Cancelled a booking",
     "user_changed": "Added or changed a user",
     "audit_exported": "Exported the audit trail",
+    "subject_access_export": "Exported everything held about a person",
+    "erased": "Erased a person's details",
+    "legal_hold_set": "Set a legal hold",
+    "legal_hold_lifted": "Lifted a legal hold",
+    "retention_run": "Removed data past its retention period",
+    "suppression_list_imported": "Imported a suppression list",
+    "suppression_match_dismissed": "Dismissed a suppression-list match",
 }
 
 

@@ -21,6 +21,7 @@ from outbound.cli import (
     demo_cmd,
     export_cmd,
     numbers_cmd,
+    rights_cmd,
     serve_cmd,
 )
 from outbound.db.database import DatabaseError
@@ -33,7 +34,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     FileNotFoundError, PermissionError, IsADirectoryError,
 )
 COMMAND_MODULES = (contacts_cmd, campaign_cmd, demo_cmd, serve_cmd, booking_cmd, bookings_cmd,
-                   export_cmd, numbers_cmd, audit_cmd)
+                   export_cmd, numbers_cmd, audit_cmd, rights_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

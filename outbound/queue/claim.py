@@ -54,7 +54,7 @@ class ClaimedTask:
     round_key: str
     attempts: int
     lease_expires_at: datetime
-    reason: str  # "callback", "retry" or "fresh"
+    reason: str  # "callback", "retry", "fresh" or "held" (the agent's own, given back)
     callback_at: datetime | None
 
 
@@ -149,6 +149,45 @@ def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
                 return ClaimedTask(row.id, row.contact_id, camp.id, row.round_key,
                                    row.attempts, lease_until, stage.reason, row.callback_at)
         return None
+
+    return db.run_write(work)
+
+
+def resume_held_task(db: Database, agent: str | int, campaign: str | int, *,
+                     now: datetime | None = None) -> ClaimedTask | None:
+    """The task in ``campaign`` that ``agent`` still holds (their client died or was
+    closed mid-call), held again under a fresh lease; None if they hold none.
+
+    A client that starts again asks this before ``claim_next_task``, so the agent gets
+    their interrupted call back at once rather than a new one, and nobody else gets it
+    when the old lease runs out. A task still marked as theirs whose lease has run out
+    is theirs too while nobody else has taken it (taking it clears the mark). The
+    latest claimed is given when, unusually, they hold several.
+    """
+    moment = now or utcnow()
+
+    def work(session: Session) -> ClaimedTask | None:
+        agent_id = user_id(session, agent)
+        camp, template = load_campaign(session, campaign)
+        if camp.status != "active":
+            return None
+        held = (select(T.c.id).where(
+            T.c.campaign_id == camp.id, T.c.holder_id == agent_id, T.c.status == "open")
+            .order_by(T.c.claimed_at.desc(), T.c.id.desc()).limit(1))
+        if session.get_bind().dialect.name == "postgresql":
+            held = held.with_for_update()
+        lease_until = moment + template.lease
+        row = session.execute(
+            update(T).where(T.c.id == held.scalar_subquery(), T.c.holder_id == agent_id)
+            .values(lease_expires_at=lease_until)
+            .returning(T.c.id, T.c.contact_id, T.c.round_key, T.c.attempts,
+                       T.c.callback_at)).first()
+        if row is None:
+            return None
+        session.execute(update(C).where(C.c.id == row.contact_id)
+                        .values(busy_until=lease_until))
+        return ClaimedTask(row.id, row.contact_id, camp.id, row.round_key, row.attempts,
+                           lease_until, "held", row.callback_at)
 
     return db.run_write(work)
 

@@ -51,6 +51,7 @@ from ui.agent.call_data import (
 from ui.agent.call_keeping import CallKeeping
 from ui.agent.call_page import CallPage
 from ui.agent.call_timer import CallTimer
+from ui.agent.correct_details import open_correct_details
 from ui.agent.drafts import DraftKeeper, WriteGate
 from ui.agent.keys import CallAction, make_action, outcome_action
 from ui.agent.my_callbacks import MyCallbacks, take_now
@@ -212,6 +213,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
                     lambda: self._slot_action("join_waiting_list"))
         make_action(self, CallAction.SAVE_CALENDAR, lambda: self._slot_action("save_calendar"))
         make_action(self, CallAction.MY_CALLBACKS, self.toggle_callbacks)
+        make_action(self, CallAction.CORRECT_DETAILS, lambda: open_correct_details(self))
         make_action(self, CallAction.UNDO, self.undo_last)
 
     def _set_outcomes(self, template: CampaignTemplate) -> None:

@@ -30,6 +30,7 @@ class CallAction(Enum):
     WAITING_LIST = "waiting_list"
     SAVE_CALENDAR = "save_calendar"
     MY_CALLBACKS = "my_callbacks"
+    CORRECT_DETAILS = "correct_details"
     UNDO = "undo_last_outcome"
 
 
@@ -68,6 +69,9 @@ KEYS: dict[CallAction, CallKey] = {
     CallAction.MY_CALLBACKS: CallKey("My call-backs", ("Ctrl+K",),
                                      "The call-backs you promised for today and any "
                                      "overdue; Enter rings the chosen one now"),
+    CallAction.CORRECT_DETAILS: CallKey("Correct details", ("F2",),
+                                        "Add or correct a number, or change the email, "
+                                        "name or role, without leaving the call"),
     CallAction.UNDO: CallKey("Undo the last outcome", ("Ctrl+Z",),
                              "Within five minutes: the call comes back to you with what "
                              "you had typed"),

@@ -9,8 +9,11 @@ the first suitable person, first come first served:
   date (a place later than the date they asked for is no better than what they have);
 * whose appointment (``minutes``) fits in the places freed, who is not suppressed, and
   whose campaign is active;
-* and only when the place starts at least ``OFFER_MIN_NOTICE`` from now: nobody can be
-  rung and get there in less.
+* on a day and at a time they said they can come (``preferred_days``, Monday to
+  Saturday, and ``preferred_times``, mornings before noon or afternoons), at the
+  location they chose if they chose one;
+* and only when the place starts at least ``OFFER_MIN_NOTICE`` from now (and the
+  service's own notice): nobody can be rung and get there in less.
 
 The offer is a call task in the entry's campaign (``round_key`` "offer:<entry id>",
 priority ``OFFER_PRIORITY``, due now), and a hold on the freed place for the person for
@@ -35,7 +38,8 @@ from outbound.booking.errors import BookingError
 from outbound.booking.lookup import find_contact, find_location, find_task
 from outbound.booking.places import free_now
 from outbound.booking.services import service_rules
-from outbound.clock import london_day, utcnow
+from outbound.campaigns.parsing import DAY_NAMES
+from outbound.clock import london_day, to_london, utcnow
 from outbound.db.booking_models import Booking, Slot, SlotHold, WaitingListEntry
 from outbound.db.database import Database
 from outbound.db.models import Campaign, Contact, Task
@@ -47,6 +51,7 @@ OFFER_MIN_NOTICE = timedelta(hours=1)
 OFFER_PRIORITY = 100
 LIVE_STATUSES = ("waiting", "offered")
 _CANDIDATES = 50
+DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +65,65 @@ class Offer:
     hold_expires_at: datetime
 
 
+def parse_preferred_days(days: str | Collection[int] | None) -> str | None:
+    """Days someone can come, Monday to Saturday, as stored ("mon,wed,sat"); None for
+    any day. Accepts weekday numbers (0 is Monday) or words ("mon-wed", "tue,thu")."""
+    if days is None or days == "" or (not isinstance(days, str) and not days):
+        return None
+    if isinstance(days, str):
+        from outbound.booking.sessions import parse_weekdays
+
+        numbers = parse_weekdays(days)
+    else:
+        numbers = frozenset(days)
+    if any(not 0 <= n <= 5 for n in numbers):
+        raise BookingError("Appointments are Monday to Saturday: choose from those days.")
+    if len(numbers) == 6:
+        return None
+    return ",".join(DAY_CODES[n] for n in sorted(numbers))
+
+
+def preferences_text(days: str | None, times: str | None, location: str | None) -> str:
+    """"Mondays and Wednesdays, mornings, at Ashworth Register Office"; "" for none."""
+    parts = []
+    if days:
+        names = [DAY_NAMES[DAY_CODES.index(code)] + "s" for code in days.split(",")]
+        parts.append(names[0] if len(names) == 1 else
+                     ", ".join(names[:-1]) + " and " + names[-1])
+    if times:
+        parts.append(f"{times}s")
+    if location:
+        parts.append(f"at {location}")
+    return ", ".join(parts)
+
+
+def suits(entry: WaitingListEntry, starts_at: datetime) -> bool:
+    """Whether a place starting then is on a day and at a time they said they can come."""
+    local = to_london(starts_at)
+    if entry.preferred_days and DAY_CODES[local.weekday()] not in \
+            entry.preferred_days.split(","):
+        return False
+    if entry.preferred_times == "morning" and local.hour >= 12:
+        return False
+    return not (entry.preferred_times == "afternoon" and local.hour < 12)
+
+
 def add_to_waiting_list(db: Database, campaign: str | int, contact: int, service: str, *,
                         location: str | int | None = None, wanted_by: date | None = None,
                         minutes: int | None = None, task: int | None = None,
                         agent: str | int | None = None, note: str | None = None,
+                        days: str | Collection[int] | None = None,
+                        times: str | None = None,
                         now: datetime | None = None) -> int:
-    """Put someone on the waiting list for an earlier place; returns the entry's id."""
+    """Put someone on the waiting list for an earlier place; returns the entry's id.
+
+    ``days`` (Monday to Saturday), ``times`` ("morning" or "afternoon") and
+    ``location`` are when and where they can come: only a place that suits them is
+    offered to them."""
     service = service.strip()
+    preferred_days = parse_preferred_days(days)
+    if times not in (None, "", "morning", "afternoon"):
+        raise BookingError("Choose mornings or afternoons, or leave it for either.")
     if not service:
         raise BookingError("Say which service they are waiting for.")
     if minutes is not None and minutes <= 0:
@@ -94,7 +151,8 @@ def add_to_waiting_list(db: Database, campaign: str | int, contact: int, service
         entry = WaitingListEntry(
             campaign_id=camp.id, contact_id=contact, task_id=task,
             location_id=place.id if place else None, service=service, wanted_by=wanted_by,
-            minutes=minutes, note=note, status="waiting", added_at=moment, added_by=by)
+            minutes=minutes, note=note, status="waiting", added_at=moment, added_by=by,
+            preferred_days=preferred_days, preferred_times=times or None)
         session.add(entry)
         session.flush()
         return entry.id
@@ -247,6 +305,8 @@ def offer_freed_places(session: Session, slot_ids: Collection[int], *, freed_fro
                                   for s in run):
                 continue
             if entry.wanted_by is not None and london_day(run[0].starts_at) > entry.wanted_by:
+                continue
+            if not suits(entry, run[0].starts_at):      # not a day or time they can come
                 continue
             task = offer_task(session, entry, now)
             expires = min(now + OFFER_HOLD, run[0].starts_at)

@@ -112,7 +112,8 @@ def add_rich_person(db, *, starts_at: datetime | None = None, other: bool = True
                          value=f"{SURNAME} family worried", rule="contains worried",
                          message=f"“{SURNAME} family worried” needs a look"))
         s.add(FormDraft(task_id=task.id, agent_id=sam.id, form_version_id=form.id,
-                        answers={"comments": NAME}, notes=f"draft about {NAME}"))
+                        answers={"comments": NAME}, notes=f"draft about {NAME}",
+                        saved_at=CALLED_AT))
         s.add(NumberEvent(contact_id=person.id, number=E164, raw=NATIONAL,
                           event="wrong_number", attempt_id=attempt.id,
                           campaign_id=campaign.id, recorded_by="Sam", recorded_at=CALLED_AT))

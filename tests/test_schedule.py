@@ -195,7 +195,8 @@ def test_a_round_that_skips_bank_holidays_records_why(db):
 def test_catch_up_after_downtime_makes_the_missed_round_once(db, exports, tmp_path):
     cid = tracker(db)
     jobs = build_jobs(db, export_to=tmp_path, today=MONDAY)
-    assert catch_up(db, jobs, now=at(MONDAY, 7)) == []           # nothing due yet
+    early = catch_up(db, jobs, now=at(MONDAY, 7))                # only the 05:00 retention
+    assert [o.job_id for o in early] == ["retention"]
     ten = catch_up(db, jobs, now=at(MONDAY, 10))
     assert [(o.job_id, o.status, o.period) for o in ten] == [
         (f"round:{cid}", "done", "2026-11-23")]
@@ -206,8 +207,8 @@ def test_catch_up_after_downtime_makes_the_missed_round_once(db, exports, tmp_pa
     assert [p.name for p in exports] == [f"campaign-{cid}-2026-11-23.xlsx"]
     assert catch_up(db, jobs, now=at(MONDAY, 18)) == []
     tuesday = MONDAY + timedelta(days=1)                         # yesterday is not redone
-    assert catch_up(db, jobs, now=at(tuesday, 7)) == []
-    assert count(db, JobRun) == 2 and len(exports) == 1
+    assert [o.job_id for o in catch_up(db, jobs, now=at(tuesday, 7))] == ["retention"]
+    assert count(db, JobRun) == 4 and len(exports) == 1
 
 
 def test_a_campaign_made_after_the_hour_has_missed_nothing(db, tmp_path):
@@ -216,7 +217,7 @@ def test_a_campaign_made_after_the_hour_has_missed_nothing(db, tmp_path):
     with db.write() as session:
         session.get(Campaign, cid).created_at = at(MONDAY, 10)
     jobs = build_jobs(db, export_to=tmp_path, today=MONDAY)
-    assert catch_up(db, jobs, now=at(MONDAY, 11)) == []
+    assert [o.job_id for o in catch_up(db, jobs, now=at(MONDAY, 11))] == ["retention"]
     assert find_job(jobs, f"round:{cid}").trigger.get_next_fire_time(
         None, at(MONDAY, 11)) == at(MONDAY + timedelta(days=1), 7, 30)
 
@@ -402,7 +403,7 @@ def test_the_every_minute_jobs_show_their_last_run_and_keep_one_row_each(db):
     jobs = build_jobs(db, export_to=Path("x"), today=MONDAY)
     nine = at(MONDAY, 9)
     assert {s.job_id: s.last_run for s in job_statuses(db, jobs, nine)} == {
-        "sweep-leases": None, "overdue-callbacks": None}
+        "sweep-leases": None, "overdue-callbacks": None, "retention": None}
     run_job_now(db, "sweep-leases", nine, jobs=jobs, client="desk-1:10")
     run_job_now(db, "overdue-callbacks", nine + timedelta(seconds=20), jobs=jobs,
                 client="desk-1:10")

@@ -108,11 +108,11 @@ def _serve_until(tmp_path, cue: str) -> str:
 
 def test_serve_stops_cleanly_on_sigterm(tmp_path):
     output = _serve_until(tmp_path, READY)
-    assert "Serving 4 jobs" in output and "round:1: Care tracker" in output
+    assert "Serving 5 jobs" in output and "round:1: Care tracker" in output
 
 
 def test_serve_stops_cleanly_when_signalled_while_starting(tmp_path):
-    output = _serve_until(tmp_path, "Serving 4 jobs")
+    output = _serve_until(tmp_path, "Serving 5 jobs")
     assert "Stopping (SIGTERM)" in output
 
 
@@ -138,7 +138,7 @@ def test_a_background_scheduler_holds_the_campaigns_jobs_and_follows_changes(sql
     try:
         held = {job.id: job for job in scheduler.get_jobs(JOB_STORE)}
         assert set(held) == {f"round:{cid}", f"export:{cid}", "sweep-leases",
-                             "overdue-callbacks"}
+                             "overdue-callbacks", "retention"}
         round_job = held[f"round:{cid}"]
         assert round_job.coalesce and round_job.max_instances == 1
         assert round_job.misfire_grace_time == 12 * 3600
@@ -146,7 +146,7 @@ def test_a_background_scheduler_holds_the_campaigns_jobs_and_follows_changes(sql
         set_status(sqlite_db, cid, "paused")
         work.rebuild()
         assert {job.id for job in scheduler.get_jobs(JOB_STORE)} == {
-            "sweep-leases", "overdue-callbacks"}
+            "sweep-leases", "overdue-callbacks", "retention"}
         other = campaign(sqlite_db, "bus_pass_renewal", "Bus passes")
         work.rebuild()
         assert {job.id for job in scheduler.get_jobs(JOB_STORE)} >= {

@@ -17,11 +17,19 @@ from typing import Any, cast
 
 from outbound.campaigns import script as _script
 from outbound.campaigns.parsing import SourceMap, Table, TemplateError, display_name
-from outbound.campaigns.template import SUPPRESSIONS, CampaignTemplate, Kind, Outcome, Schedule
+from outbound.campaigns.template import (
+    SUPPRESSIONS,
+    CampaignTemplate,
+    Kind,
+    Outcome,
+    Retention,
+    Schedule,
+)
 from outbound.campaigns.window import CallingWindow
 from outbound.forms.fields import FormDefinition, build_form
 
-SECTIONS = ("campaign", "calling_window", "schedule", "script", "outcomes", "form", "booking")
+SECTIONS = ("campaign", "calling_window", "schedule", "script", "outcomes", "form", "booking",
+            "retention")
 CAMPAIGN_KEYS = ("code", "name", "description", "kind", "period", "lead_days",
                  "max_attempts", "priority", "callback_grace", "repeat_call_gap", "lease")
 WINDOW_KEYS = ("days", "start", "end", "skip_bank_holidays")
@@ -136,8 +144,33 @@ def build(data: Mapping[str, Any], file: str, lines: SourceMap, source: Path | N
         script=script, form=form, form_definition=form_definition, schedule=schedule,
         source=source,
         booking=copy.deepcopy(dict(root.table("booking"))), warnings=tuple(warnings),
+        retention=_retention(root, file, lines),
         source_text=text, raw=copy.deepcopy(dict(data)),
     )
+
+
+_PERIOD = re.compile(r"^\s*(\d+)\s*(months?|years?)\s*$", re.IGNORECASE)
+
+
+def _retention(root: Table, file: str, lines: SourceMap) -> Retention:
+    """[retention]: how long calls, answers, notes and bookings are kept, such as
+    answers = "24 months" or notes = "1 year"; a kind left out is kept until erased."""
+    table = Table(root.table("retention"), "the retention section", ("retention",), file,
+                  lines)
+    table.check_keys(Retention.KINDS)
+    months: dict[str, int] = {}
+    for kind in Retention.KINDS:
+        value = table.text(kind)
+        if value is None:
+            continue
+        match = _PERIOD.match(value)
+        count = int(match.group(1)) * (12 if match.group(2).lower().startswith("y") else 1) \
+            if match else 0
+        if not match or not 1 <= count <= 1200:
+            raise table.error(f"[retention] has {kind} “{value}”; write how long to keep "
+                              "them in months or years, like “24 months” or “1 year”.", kind)
+        months[kind] = count
+    return Retention(**months)
 
 
 def _booking_services(root: Table, file: str, lines: SourceMap) -> None:

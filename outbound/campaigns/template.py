@@ -25,7 +25,8 @@ Kind = Literal["round", "list", "reminder"]
 SUPPRESSIONS = ("deceased", "asked_not_to_be_called")
 
 __all__ = [
-    "CallingWindow", "CampaignTemplate", "Kind", "Outcome", "Schedule", "TemplateError",
+    "CallingWindow", "CampaignTemplate", "Kind", "Outcome", "Retention", "Schedule",
+    "TemplateError",
     "get_template", "load_template", "load_templates", "parse_template", "templates_folder",
 ]
 
@@ -65,6 +66,23 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
+class Retention:
+    """How long a campaign keeps its records, in months; None keeps them until the
+    person is erased. Past it the daily retention job deletes the calls and answers,
+    and clears the notes and the bookings' notes and answers (``outbound.rights``)."""
+
+    calls: int | None = None        # call attempts: who, when, outcome
+    answers: int | None = None      # the answers given on calls
+    notes: int | None = None        # what agents typed: notes, reasons, drafts
+    bookings: int | None = None     # booking and waiting-list notes and answers
+
+    KINDS = ("calls", "answers", "notes", "bookings")
+
+    def months(self, kind: str) -> int | None:
+        return getattr(self, kind)
+
+
+@dataclass(frozen=True, slots=True)
 class CampaignTemplate:
     """A kind of campaign, as read from its template file."""
 
@@ -86,6 +104,7 @@ class CampaignTemplate:
     schedule: Schedule
     source: Path | None = None
     booking: Mapping[str, Any] = field(default_factory=dict)   # raw [booking]
+    retention: Retention = field(default_factory=Retention)
     warnings: tuple[str, ...] = ()
     source_text: str = field(default="", repr=False, compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)

@@ -32,6 +32,7 @@ from outbound.schedule.work import (
     check_overdue_callbacks,
     enrol_due_reminders,
     make_round,
+    remove_expired_records,
     sweep_leases,
     write_export,
 )
@@ -44,6 +45,8 @@ EXPORT_FOLDER_ENV = "OUTBOUND_EXPORT_FOLDER"
 # runs can never be merged into one.
 CAMPAIGN_MISFIRE_GRACE = timedelta(hours=12)
 SWEEP_EVERY = timedelta(minutes=1)
+# The retention run: early, before anyone calls, and clear of the clock changes.
+RETENTION_AT = time(5, 0)
 OVERDUE_EVERY = timedelta(minutes=5)
 # On the nights the clocks change, wall-clock times from 01:00 to 03:00 happen twice
 # or not at all.
@@ -187,6 +190,14 @@ def global_jobs(on_overdue: OverdueAlert | None = None) -> list[ScheduledJob]:
     ]
 
 
+def retention_job() -> ScheduledJob:
+    """Once a day for the whole database, recorded, so ten clients run it once."""
+    return ScheduledJob(
+        job_id="retention", description="Remove calls, answers, notes and booking notes "
+        f"past their templates' retention periods, at {RETENTION_AT:%H:%M} every day",
+        trigger=daily_trigger(RETENTION_AT), function=remove_expired_records)
+
+
 def build_jobs(db: Database, *, export_to: Path, on_overdue: OverdueAlert | None = None,
                today: date | None = None) -> list[ScheduledJob]:
     """Every job this process should schedule, from the active campaigns in ``db``.
@@ -209,6 +220,7 @@ def build_jobs(db: Database, *, export_to: Path, on_overdue: OverdueAlert | None
             continue
         jobs.extend(campaign_jobs(campaign, template, export_to))
     jobs.extend(global_jobs(on_overdue))
+    jobs.append(retention_job())
     return jobs
 
 

@@ -145,3 +145,15 @@ def check_overdue_callbacks(alert: OverdueAlert | None) -> JobFunction:
         return f"{count_of(len(overdue), 'call-back')} overdue."
 
     return work
+
+
+def remove_expired_records(db: Database, fire: datetime, now: datetime) -> str:
+    """The daily retention run: what each template's [retention] says has been kept
+    long enough is removed (``outbound.rights.retention``)."""
+    from outbound.rights.retention import apply_retention
+
+    report = apply_retention(db, now=now, actor="scheduled job")
+    line = report.summary(done=True)
+    if report.problems:
+        line += " " + " ".join(report.problems)
+    return line

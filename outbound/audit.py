@@ -43,6 +43,7 @@ ACTIONS: dict[str, str] = {
     "outcome_undone": "Undid an outcome",
     "outcome_corrected": "Corrected an outcome",
     "premium_allowed": "Allowed a premium-rate number",
+    "contact_corrected": "Corrected a contact's details",
     "booking_cancelled": "Cancelled a booking",
     "user_changed": "Added or changed a user",
     "audit_exported": "Exported the audit trail",

@@ -23,6 +23,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outbound.audit import record
 from outbound.clock import to_london, utcnow
 from outbound.db.database import Database
 from outbound.db.models import Contact, ContactChange, ContactPhone
@@ -32,6 +33,9 @@ from outbound.text import name_key
 FIELD_WORDS = {"phone": "Number", "phone_added": "New number", "email": "Email",
                "name": "Name", "role": "Role"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_AUDIT_WORDS = {"phone": "Corrected a number", "phone_added": "Added a number",
+                "email": "Changed the email address", "name": "Changed the name",
+                "role": "Changed the role"}
 _LIMITS = {"email": 320, "name": 300, "role": 200}
 
 
@@ -121,6 +125,10 @@ def _record(session: Session, contact: Contact, field: str, old: str | None,
     session.add(ContactChange(contact_id=contact.id, field=field, old_value=old,
                               new_value=new, task_id=task, changed_by=agent,
                               changed_at=moment))
+    # The values stay in contact_change, where an erasure can reach them.
+    record(session, "contact_corrected", _AUDIT_WORDS[field]
+           + (f" on call {task}." if task else "."), actor=agent, contact_id=contact.id,
+           detail={"field": field, "task": task})
 
 
 def add_number(db: Database, contact_id: int, text: str, *, agent: str | None = None,

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from outbound.audit import AuditFilter, search_audit
 from outbound.contact_changes import (
     ContactChangeError,
     add_number,
@@ -40,6 +41,10 @@ def test_a_new_number_is_normalised_and_rung_next(db):
     assert (change.field, change.old_value, change.new_value, change.changed_by) == (
         "phone_added", None, "0161 496 0123 ext. 12", "Sam")
     assert change.changed_at == TEN_AM
+    [entry] = search_audit(db, AuditFilter(action="contact_corrected"))
+    assert (entry.actor, entry.contact_id, entry.summary) == (
+        "Sam", contact.id, f"Added a number on call {task.task_id}.")
+    assert "0161" not in str(entry.detail)              # the number stays out of the trail
     # the next call rings the new number first
     record_outcome(db, task.task_id, "Sam", "no_answer", now=TEN_AM)
     again = claim_next_task(db, "Sam", cid, now=TEN_AM + timedelta(hours=3))

@@ -145,25 +145,31 @@ def suppress_contact(db: Database, contact_id: int, reason: str, *, source: str,
             + ", ".join(SUPPRESSION_REASONS) + "."
         )
 
-    def work(session: Session) -> int:
-        contact = session.get(Contact, contact_id)
-        if contact is None:
-            raise ContactError(f"There is no contact number {contact_id}.")
-        record = Suppression(contact_id=contact_id, reason=reason, source=source, note=note,
-                             recorded_by=recorded_by, recorded_at=now or utcnow())
-        session.add(record)
-        contact.do_not_call = True
-        session.flush()
-        from outbound.queue.outcomes import close_open_tasks_of
+    return db.run_write(lambda session: suppress_in(
+        session, contact_id, reason, source=source, note=note, recorded_by=recorded_by,
+        now=now))
 
-        close_open_tasks_of(session, contact_id, SUPPRESSION_REASONS[reason].lower(),
-                            record.recorded_at)
-        audit.record(session, "suppressed", f"Stopped calls: "
-                     f"{SUPPRESSION_REASONS[reason].lower()} ({source}).", actor=recorded_by,
-                     contact_id=contact_id, detail={"reason": reason, "source": source})
-        return record.id
 
-    return db.run_write(work)
+def suppress_in(session: Session, contact_id: int, reason: str, *, source: str,
+                note: str | None = None, recorded_by: str | None = None,
+                now: datetime | None = None) -> int:
+    """``suppress_contact`` in the caller's transaction (a suppression list, say)."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise ContactError(f"There is no contact number {contact_id}.")
+    record = Suppression(contact_id=contact_id, reason=reason, source=source, note=note,
+                         recorded_by=recorded_by, recorded_at=now or utcnow())
+    session.add(record)
+    contact.do_not_call = True
+    session.flush()
+    from outbound.queue.outcomes import close_open_tasks_of
+
+    close_open_tasks_of(session, contact_id, SUPPRESSION_REASONS[reason].lower(),
+                        record.recorded_at)
+    audit.record(session, "suppressed", f"Stopped calls: "
+                 f"{SUPPRESSION_REASONS[reason].lower()} ({source}).", actor=recorded_by,
+                 contact_id=contact_id, detail={"reason": reason, "source": source})
+    return record.id
 
 
 def lift_suppression(db: Database, contact_id: int, *, reason: str,

@@ -82,6 +82,17 @@ def record(session: Session, action: str, summary: str, *, actor: str | None,
                            contact_id=contact_id, summary=summary, detail=detail or {}))
 
 
+def record_opened(session: Session, agent_id: int, contact_id: int, task_id: int,
+                  how: str) -> None:
+    """Note that a person's record was put on an agent's screen (a call handed out)."""
+    from outbound.db.models import User
+
+    agent = session.get(User, agent_id)
+    record(session, "record_opened", f"Opened on the call screen: call {task_id} ({how}).",
+           actor=agent.name if agent else str(agent_id), contact_id=contact_id,
+           detail={"task": task_id, "how": how})
+
+
 def record_event(db: Database, action: str, summary: str, *, actor: str | None,
                  contact_id: int | None = None, detail: dict[str, Any] | None = None) -> None:
     """Append an entry in a transaction of its own (for acts outside the database, such

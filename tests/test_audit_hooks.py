@@ -97,3 +97,19 @@ def test_the_audit_command_lists_and_exports(db, db_url, tmp_path, capsys):
     capsys.readouterr()
     assert main(["audit", "--from", "2026-12-02", "--to", "2026-12-01", "--db", db_url]) == 1
     assert capsys.readouterr().err == "Error: The dates run the wrong way round.\n"
+
+
+def test_a_call_handed_out_is_a_record_opened(db):
+    from outbound.queue.claim import claim_next_task, resume_held_task
+    from tests.test_queue import TEN_AM, tracker
+
+    cid = tracker(db, count=1)
+    task = claim_next_task(db, "Sam", cid, now=TEN_AM)
+    again = resume_held_task(db, "Sam", cid, now=TEN_AM)
+    assert again is not None and again.task_id == task.task_id
+    opened = search_audit(db, AuditFilter(action="record_opened"))
+    assert [(e.actor, e.contact_id, e.detail["how"]) for e in opened] == [
+        ("Sam", task.contact_id, "held"), ("Sam", task.contact_id, "fresh")]
+    assert opened[1].summary == f"Opened on the call screen: call {task.task_id} (fresh)."
+    assert claim_next_task(db, "Sam", cid, now=TEN_AM) is None    # nothing more: no entry
+    assert len(search_audit(db, AuditFilter(action="record_opened"))) == 2

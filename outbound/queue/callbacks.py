@@ -22,6 +22,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from outbound.audit import record_opened
 from outbound.booking.wording import uk_clock
 from outbound.clock import local_instant, london_day, utcnow
 from outbound.db.database import Database
@@ -126,6 +127,7 @@ def take_callback(db: Database, agent: str | int, task_id: int, *,
         session.execute(update(Contact).where(Contact.id == contact.id)
                         .values(busy_until=lease_until)
                         .execution_options(synchronize_session=False))
+        record_opened(session, agent_id, task.contact_id, task.id, "call-back taken")
         return ClaimedTask(task.id, task.contact_id, task.campaign_id, task.round_key,
                            task.attempts, lease_until, "callback", task.callback_at)
 

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from outbound.audit import record_opened
 from outbound.clock import utcnow
 from outbound.db.database import Database
 from outbound.db.models import Contact, Task
@@ -146,6 +147,7 @@ def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
             if row is not None:
                 session.execute(update(C).where(C.c.id == row.contact_id)
                                 .values(busy_until=lease_until))
+                record_opened(session, agent_id, row.contact_id, row.id, stage.reason)
                 return ClaimedTask(row.id, row.contact_id, camp.id, row.round_key,
                                    row.attempts, lease_until, stage.reason, row.callback_at)
         return None
@@ -186,6 +188,7 @@ def resume_held_task(db: Database, agent: str | int, campaign: str | int, *,
             return None
         session.execute(update(C).where(C.c.id == row.contact_id)
                         .values(busy_until=lease_until))
+        record_opened(session, agent_id, row.contact_id, row.id, "held")
         return ClaimedTask(row.id, row.contact_id, camp.id, row.round_key, row.attempts,
                            lease_until, "held", row.callback_at)
 

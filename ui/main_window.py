@@ -98,11 +98,13 @@ class MainWindow(QMainWindow):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.setWindowTitle(f"Outbound — {services.user.name}")
+        # Ends with the application's name, which the window system then does not add again.
+        self.setWindowTitle(f"{services.user.name} — Outbound")
         self.specs = [s for s in SCREENS if s.for_agents or services.user.is_supervisor]
         self.screens: dict[str, QWidget] = {}
         self._current: str | None = None
         self._signing_out = False
+        self._asked = False         # sign out or quit asked already
         self._listening = True      # to the theme and the scheduler, until closed
 
         self.navigation = QListWidget()
@@ -156,7 +158,7 @@ class MainWindow(QMainWindow):
             MainAction.REFRESH: lambda: self._call_screen("refresh"),
             MainAction.SHORTCUTS: self.show_shortcuts,
             MainAction.SIGN_OUT: self.sign_out,
-            MainAction.QUIT: self.close,
+            MainAction.QUIT: self.quit,
         }
         if self.services.user.is_supervisor:
             handlers[MainAction.IMPORT_LIST] = self.import_list
@@ -290,7 +292,12 @@ class MainWindow(QMainWindow):
         from ui.actions import shortcut_table
         from ui.widgets.shortcuts import ShortcutsDialog
 
-        rows = shortcut_table()
+        # Only what this person can use: an agent is not shown the supervisors' keys.
+        mine = {action.text().replace("&", "").rstrip("…")
+                for action in self.actions_by_name.values()}
+        screens = {spec.title for spec in self.specs}
+        rows = [row for row in shortcut_table()
+                if (row[1] in mine if row[0] == "Everywhere" else row[0] in screens)]
         if any(spec.key == "calls" for spec in self.specs):   # the call screen's own keys
             try:
                 from ui.agent.keys import call_screen_keys
@@ -303,8 +310,35 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def sign_out(self) -> None:
+        if not self._may_leave_call("Sign out"):
+            return
         self._signing_out = True
+        self._asked = True
         self.close()
+
+    def quit(self) -> None:
+        """Ctrl+Q: close Outbound (asked first when a call is on screen)."""
+        if not self._may_leave_call("Quit"):
+            return
+        self._asked = True
+        self.close()
+
+    def ask(self, title: str, text: str, yes: str) -> bool:
+        from ui.widgets.common import confirm
+
+        return confirm(self, title, text, yes)
+
+    def _may_leave_call(self, leaving: str) -> bool:
+        """Mid-call, signing out or quitting asks first: the call is put back in the
+        queue (not kept held), with what was typed, so another agent may call them."""
+        screen = self.screens.get("calls")
+        on_call = getattr(screen, "on_call_with", None)
+        name = on_call() if callable(on_call) else None
+        if not name:
+            return True
+        return self.ask(leaving, f"You are on a call with {name}. {leaving} now?\n\n"
+                        "The call goes back to the queue with what you have typed, so "
+                        "another agent may call them.", f"{leaving} and put the call back")
 
     def _restyle(self) -> None:
         for row, spec in enumerate(self.specs):
@@ -323,6 +357,10 @@ class MainWindow(QMainWindow):
             scheduler.callbacks_overdue.disconnect(self.show_overdue)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        asked, self._asked = self._asked, False
+        if event.spontaneous() and not asked and not self._may_leave_call("Quit"):
+            event.ignore()          # the window's close button, mid-call, and Cancel
+            return
         settings = self.services.settings
         settings.window_geometry = self.saveGeometry()
         settings.window_state = self.saveState()

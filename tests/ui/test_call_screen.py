@@ -365,6 +365,11 @@ def test_nothing_has_changed_on_the_second_round(qtbot, db, campaign, tmp_path, 
         assert "changed an answer" in screen.notice.text()
         type_into(qtbot, screen, "beds_max", "40")
         assert beds.carried_tag.isVisibleTo(screen)
+        press(qtbot, screen.focusWidget(), Qt.Key.Key_U, CTRL)     # says what it records
+        assert screen.state == "call"
+        assert ("Press Ctrl+U again to record “Nothing has changed” for Margaret Pickles: "
+                "last time's") in screen.notice.text()
+        assert "(from 23 Nov) are recorded again" in screen.notice.text()
         with qtbot.waitSignal(screen.outcome_recorded):
             press(qtbot, screen.focusWidget(), Qt.Key.Key_U, CTRL)
         latest = recent_answers(db, 1, campaign, limit=1)[0]

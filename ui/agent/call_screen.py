@@ -112,7 +112,8 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.campaigns: list[CampaignChoice] = []
         self.card: CallCard | None = None
         self.template: CampaignTemplate | None = None
-        self.state = "idle"            # idle, loading, call, recording
+        self.state = "idle"            # idle, resuming (on start), loading, call, recording
+        self._next_after_resume = False
         self.final_check = False       # an outcome needing the form was refused: say all
         self.check: Validation = Validation()
         self._armed: tuple[str, float] | None = None
@@ -122,12 +123,15 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self._connected_forms: set[str] = set()
         self.on_break = False
         self.slots: SlotPicker | None = None
+        self._campaign_id: int | None = None   # the campaign in use (the box may lag)
+        self._started = False
         self._build()
         self._make_actions()
         self._lease = QTimer(self, interval=LEASE_RENEW_MS)
         self._lease.timeout.connect(self.renew_lease)
         self._queue_timer = QTimer(self, interval=QUEUE_REFRESH_MS)
         self._queue_timer.timeout.connect(self.refresh_queue)
+        self._queue_timer.timeout.connect(self.reload_campaigns)
         self._outcome_retry = QTimer(self, singleShot=True)
         self._outcome_retry.timeout.connect(self._retry_outcome)
         self._outcome_failures = 0
@@ -253,6 +257,10 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
                               f"The campaigns could not be loaded: {message}"))
 
     def _campaigns_loaded(self, loaded: tuple[list[CampaignChoice], list[str]]) -> None:
+        if self._started:
+            self._campaigns_reloaded(loaded)
+            return
+        self._started = True
         campaigns, broken = loaded
         self.campaigns = campaigns
         if broken:
@@ -271,7 +279,77 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
             self._show_waiting("There are no active campaigns. A supervisor starts one on "
                                "the Campaigns screen.")
             return
-        self._campaign_changed()
+        self._use_campaign(campaigns[max(index, 0)], look=False)
+        self._resume_held(campaigns[max(index, 0)])
+
+    def _resume_held(self, first: CampaignChoice) -> None:
+        """On start: a call this agent still holds (Outbound closed or died mid-call)
+        comes back at once, with what was typed; otherwise the queue is shown."""
+        self.state = "resuming"
+        self._next_after_resume = False
+        self.waiting.show_sentence("Looking at the queue…")
+        ordered = [first, *(c for c in self.campaigns if c is not first)]
+        db, agent, now, folder = self.db, self.agent, self.clock(), self.folder
+
+        def resumed(card: CallCard | None) -> None:
+            self.state = "idle"
+            if card is None:
+                self._show_waiting("Looking at the queue…")
+                if self._next_after_resume:      # F5 pressed while looking
+                    self.next_call()
+                else:
+                    self.refresh_queue()
+                return
+            self.show_card(card)
+            typed = {"computer": ", with what you had typed (kept on this computer)",
+                     "database": ", with the answers saved earlier"}.get(card.restored, "")
+            self.notice.say(f"Your call with {card.name} was still open when Outbound "
+                            f"closed: it is back{typed}.", "info", kind="restored",
+                            lasting=True)
+
+        def failed(message: str) -> None:
+            self.state = "idle"
+            self._show_waiting(f"The queue could not be looked at. {message}")
+
+        run_in_background(
+            self, lambda _op: call_data.resume_and_load(
+                db, agent, [(c.id, c.template) for c in ordered], now, folder),
+            resumed, failed)
+
+    def reload_campaigns(self) -> None:
+        """Follow the supervisors: campaigns started, paused or closed since the list was
+        read appear or go (every half minute while waiting, and when shown)."""
+        if not self._started:
+            return
+        db = self.db
+        run_in_background(self, lambda _op: _load_campaigns(db), self._campaigns_reloaded,
+                          lambda _message: None)
+
+    def _campaigns_reloaded(self, loaded: tuple[list[CampaignChoice], list[str]]) -> None:
+        campaigns, _broken = loaded
+        if [(c.id, c.name) for c in campaigns] == [(c.id, c.name) for c in self.campaigns]:
+            return
+        current = self._campaign_id
+        kept = next((c for c in self.campaigns if c.id == current), None)
+        if kept is not None and self.state != "idle" and \
+                all(c.id != current for c in campaigns):
+            campaigns = [*campaigns, kept]       # the call on screen keeps its campaign
+        self.campaigns = campaigns
+        self.campaign_box.blockSignals(True)
+        self.campaign_box.clear()
+        for choice in campaigns:
+            self.campaign_box.addItem(choice.name, choice.id)
+        self.campaign_box.blockSignals(False)
+        if not campaigns:
+            self._campaign_id = None
+            if self.state == "idle":
+                self._show_waiting("There are no active campaigns. A supervisor starts one "
+                                   "on the Campaigns screen.")
+            return
+        if any(c.id == current for c in campaigns):
+            self._show_campaign(current)
+        else:                                  # paused or closed while idle
+            self.campaign_box.setCurrentIndex(0)
 
     @property
     def campaign(self) -> CampaignChoice | None:
@@ -281,17 +359,63 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
     def select_campaign(self, name_or_id: str | int) -> None:
         for index, choice in enumerate(self.campaigns):
             if name_or_id in (choice.id, choice.name):
-                self.campaign_box.setCurrentIndex(index)
+                if self.state == "loading":      # a call of that campaign is on its way
+                    self._show_campaign(choice.id)
+                    self._use_campaign(choice, look=False)
+                else:
+                    self.campaign_box.setCurrentIndex(index)
+
+    def _show_campaign(self, campaign_id: int | None) -> None:
+        """Put the box back on ``campaign_id`` without acting on it."""
+        index = next((i for i, c in enumerate(self.campaigns) if c.id == campaign_id), -1)
+        self.campaign_box.blockSignals(True)
+        self.campaign_box.setCurrentIndex(index)
+        self.campaign_box.blockSignals(False)
 
     def _campaign_changed(self) -> None:
+        """The agent chose another campaign: a call on screen is finished or put back
+        first, so the outcome keys are always the call's own campaign's."""
         choice = self.campaign
+        if choice is None or choice.id == self._campaign_id:
+            return
+        if self.state in ("loading", "recording", "resuming"):
+            self._show_campaign(self._campaign_id)
+            self.notice.say("Wait a moment: the call is still being saved or loaded. "
+                            "Then choose the campaign again.", "info", kind="hint")
+            return
+        if self.state == "call" and self.card is not None:
+            name = self.card.name or "this person"
+            self._show_campaign(self._campaign_id)      # until the call is back
+            if not self.ask("Change campaign",
+                            f"You are on a call with {name}. Release it back to the queue "
+                            f"and switch to {choice.name}?\n\nWhat you have typed is kept "
+                            "with the call, for whoever calls them next.",
+                            "Release and switch"):
+                return
+            self.put_back(then=lambda: self._switch_after_release(choice.id, name))
+            return
+        self._use_campaign(choice)
+
+    def _switch_after_release(self, campaign_id: int, name: str) -> None:
+        choice = next((c for c in self.campaigns if c.id == campaign_id), None)
         if choice is None:
             return
+        self._show_campaign(campaign_id)
+        self._use_campaign(choice)
+        self.notice.say(f"{name} is back in the queue, with what you typed.", "info",
+                        kind="switched")
+
+    def _use_campaign(self, choice: CampaignChoice, *, look: bool = True) -> None:
+        """Make ``choice`` the campaign in use: its outcome keys, and its queue."""
+        changed = self._campaign_id is not None and self._campaign_id != choice.id
+        self._campaign_id = choice.id
         if self.settings is not None and hasattr(self.settings, "last_campaign"):
             self.settings.last_campaign = choice.id
         self.template = choice.template
         self._set_outcomes(choice.template)
-        if self.state == "idle":
+        if changed:
+            self.forget_notices(None)
+        if self.state == "idle" and look:
             self._show_waiting("Looking at the queue…")
             self.refresh_queue()
 
@@ -302,6 +426,9 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.next_call()
 
     def next_call(self) -> None:
+        if self.state == "resuming":
+            self._next_after_resume = True
+            return
         if self.state in ("loading", "recording"):
             return
         if self.state == "call":
@@ -338,7 +465,10 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
 
     def show_card(self, card: CallCard) -> None:
         """Put a claimed call on screen, ready for the agent's first key."""
-        choice = self.campaign
+        choice = next((c for c in self.campaigns if c.id == card.task.campaign_id), None)
+        if choice is not None and choice.id != self._campaign_id:
+            self._show_campaign(choice.id)      # a call-back or held call from another
+            self._use_campaign(choice, look=False)
         template = choice.template if choice else self.template
         assert template is not None
         self.template = template
@@ -370,8 +500,8 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         elif card.restored == "database":
             self.notice.say("The answers saved earlier on this call are back.", "info",
                             kind="restored")
-        elif self.notice.kind in ("hint", "restored"):
-            self.notice.clear()
+        else:
+            self.forget_notices()
         buttons = self.page.numbers.buttons
         (buttons[0] if buttons else (view.first_control() or self.page.notes)).setFocus(
             Qt.FocusReason.OtherFocusReason)
@@ -379,6 +509,8 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.my_day.refresh(self.db, self.agent, self.clock())
 
     def _show_waiting(self, sentence: str) -> None:
+        if self.card is not None:         # the call has gone, and what was said about it
+            self.forget_notices(("hint", "lease", "restored"))
         self.card = None
         self.state = "idle"
         self.timer.stop()
@@ -389,8 +521,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.waiting.show_sentence(sentence)
         self.queue_label.setText("")
         self.pages.setCurrentWidget(self.waiting)
-        if self.campaign is not None:
-            self._queue_timer.start()
+        self._queue_timer.start()             # also looks for campaigns started since
         if self.isVisible():
             self.waiting.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.my_day.refresh(self.db, self.agent, self.clock())
@@ -507,6 +638,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         super().showEvent(event)
         if self.state == "idle":
             self.refresh_queue()          # the queue may have moved on while hidden
+            self.reload_campaigns()       # and a supervisor may have started a campaign
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         """Focus given to the screen itself goes where the next key is wanted."""

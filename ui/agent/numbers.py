@@ -21,8 +21,11 @@ LINE_TYPES = {"mobile": "mobile", "fixed_line": "landline", "landline": "landlin
 
 
 def open_in_softphone(url: str) -> bool:
-    """Hand a tel: address to the system (tests replace this)."""
-    return QDesktopServices.openUrl(QUrl(url))
+    """Hand a tel: address to the system; False when no softphone would take it (tests
+    replace this)."""
+    from ui.agent.softphone import softphone_installed
+
+    return softphone_installed() and QDesktopServices.openUrl(QUrl(url))
 
 
 class PhoneNumbers(QWidget):

@@ -159,7 +159,7 @@ class OutcomeFlow:
             return
         outcome = next((o for o in self.template.outcomes if o.needs_form and o.completes),
                        None)
-        if outcome is None:
+        if outcome is None or not self._unchanged_confirmed():
             return
         extras = {n: v for n, v in view.answers().items() if n not in opened.carried_forward}
         self._record(outcome, unchanged=True, answers=extras)

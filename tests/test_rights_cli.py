@@ -49,3 +49,38 @@ def test_a_mistake_is_one_sentence_and_a_non_zero_exit(sqlite_db):
         capture_output=True, text=True, timeout=120, cwd=REPO)
     assert result.returncode == 1
     assert result.stderr == "Error: Say why with --reason, such as the complaint number.\n"
+
+
+def test_retention_check_and_run(sqlite_db, capsys):
+    url = str(sqlite_db.url)
+    assert main(["retention", "--check", "--db", url]) == 0
+    assert capsys.readouterr().out.startswith("Nothing was past its retention period on ")
+    assert main(["retention", "--run", "--by", "Priya", "--db", url]) == 0
+    assert capsys.readouterr().out.startswith("Nothing was past its retention period on ")
+    assert [e.actor for e in search_audit(sqlite_db, AuditFilter(action="retention_run"))] \
+        == ["Priya"]
+
+
+def test_suppressions_import_pending_and_confirm(sqlite_db, tmp_path, capsys):
+    from tests.test_suppression_lists import LIST, people
+
+    ids = people(sqlite_db)
+    url = str(sqlite_db.url)
+    path = tmp_path / "deaths.csv"
+    path.write_text(LIST, encoding="utf-8")
+    assert main(["suppressions", "import", str(path), "--source", "Tell Us Once",
+                 "--by", "Priya", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert f"Row 2: contact {ids['Ann Lee']}: calls stopped (phone number)." in out
+    assert (f"Row 4: contact {ids['Cath Wood']} may be this person (same name, different "
+            "postcode): confirm or dismiss it.") in out
+    assert "by name and postcode alone" not in out        # Fay Green holds one
+    assert out.rstrip().endswith("1 not found, 1 rows not understood.")
+    assert main(["suppressions", "pending", "--db", url]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert main(["suppressions", "confirm", first.split(":")[0], "--by", "Priya",
+                 "--db", url]) == 0
+    assert capsys.readouterr().out == f"Calls to contact {ids['Cath Wood']} stopped.\n"
+    assert main(["suppressions", "import", str(tmp_path / "none.csv"), "--source", "X",
+                 "--by", "Priya", "--db", url]) == 1
+    assert "could not be found" in capsys.readouterr().err

@@ -51,6 +51,31 @@ def test_new_campaign_from_a_template_with_its_own_calling_hours(screen, qtbot, 
     assert screen.current().name == "Care tracker, winter"
 
 
+def test_enrolling_after_creating_a_campaign_enrols_in_the_new_one(screen, qtbot, db):
+    from outbound.queue.campaigns import create_campaign
+
+    tracker = create_campaign(db, "care_capacity_tracker", "Care capacity tracker")
+    screen.refresh()
+    assert screen.current().id == tracker
+    ctrl(qtbot, screen, Qt.Key.Key_N)
+    dialog = screen.campaign_dialog
+    dialog.template.setCurrentIndex(dialog.template.findData("bus_pass_renewal"))
+    dialog.name.selectAll()
+    qtbot.keyClicks(dialog.name, "Bus pass renewals 2027")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+    assert "Enrol contacts next (Ctrl+Shift+E)" in screen.banner.label.text()
+    assert screen.current().name == "Bus pass renewals 2027"
+    ctrl(qtbot, screen, Qt.Key.Key_E, shift=True)
+    enrol = screen.enrol_dialog
+    assert enrol.windowTitle() == "Enrol contacts in Bus pass renewals 2027"
+    enrol.source.setCurrentIndex(enrol.source.findData("Care providers (CQC)"))
+    enrol.recount()
+    assert enrol.ok.text().replace("&", "") == "Enrol 36 contacts in Bus pass renewals 2027"
+    qtbot.keyClick(enrol.source, Qt.Key.Key_Return)
+    assert "36 contacts enrolled in Bus pass renewals 2027" in screen.banner.label.text()
+    assert next(c for c in screen.model.records if c.id == tracker).enrolled == 0
+
+
 def test_enrol_by_source_then_make_todays_round_then_pause(screen, qtbot, db):
     from outbound.queue.campaigns import create_campaign
 

@@ -117,9 +117,10 @@ class CampaignsScreen(QWidget):
 
     # -- loading -------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self, select: int | None = None) -> None:
+        """Read the campaigns again, keeping the one chosen (or choosing ``select``)."""
         db = self.services.db
-        wanted = self.current() or self.services.settings.last_campaign
+        wanted = select or self.current() or self.services.settings.last_campaign
 
         def work(_op: Any) -> tuple[list[CampaignSummary], dict[str, CampaignTemplate]]:
             return campaign_summaries(db, london_today()), load_templates()
@@ -251,7 +252,7 @@ class CampaignsScreen(QWidget):
             self.services.settings.last_campaign = campaign_id
             self.banner.success(done)
             self.services.campaigns_changed()
-            self.refresh()
+            self.refresh(select=campaign_id)    # what is done next is done to this one
 
         run_in_background(self, work, saved, self.banner.error)
 

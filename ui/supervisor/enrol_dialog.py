@@ -36,6 +36,7 @@ class EnrolDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.where: ContactFilter | None = None
+        self.campaign_name = campaign_name
         self._generation = 0
         self.setWindowTitle(f"Enrol contacts in {campaign_name}")
         self.banner = MessageBanner(self)
@@ -96,6 +97,8 @@ class EnrolDialog(QDialog):
         self.count.setText(f"{matching:,} contacts match." if matching != 1
                            else "1 contact matches.")
         self.ok.setEnabled(matching > 0)
+        people = "1 contact" if matching == 1 else f"{matching:,} contacts"
+        self.ok.setText(f"&Enrol {people} in {self.campaign_name}")
 
     def accept(self) -> None:
         self.where = self.chosen_filter()

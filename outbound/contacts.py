@@ -96,6 +96,28 @@ def get_contact(db: Database, contact_id: int) -> Contact:
     return found[0]
 
 
+def open_contact(db: Database, contact_id: int, *, by: str) -> Contact:
+    """A contact shown to a member of staff on the contacts screen; the audit trail
+    notes who looked."""
+    contact = get_contact(db, contact_id)
+    audit.record_event(db, "record_opened", "Opened on the contacts screen.", actor=by,
+                       contact_id=contact_id, detail={"how": "contacts screen"})
+    return contact
+
+
+def note_contact_search(db: Database, where: ContactFilter, matched: int, *,
+                        by: str) -> None:
+    """The audit trail's note of a search of the contacts: the words searched, the
+    filters and how many matched. A list by filters alone is not a search."""
+    if not where.search:
+        return
+    filters = {"source": where.source, "district": where.district}
+    audit.record_event(db, "searched", f"Searched contacts for “{where.search}”: "
+                       f"{matched:,} found.", actor=by,
+                       detail={"words": where.search, "matched": matched,
+                               "filters": {k: v for k, v in filters.items() if v}})
+
+
 def iter_contact_rows(db: Database, where: ContactFilter | None = None,
                       batch: int = 2000) -> Iterator[dict[str, Any]]:
     """Every contact as a flat row for CSV/JSON, streamed in id order."""

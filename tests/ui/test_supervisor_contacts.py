@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from outbound.audit import AuditFilter, search_audit
 from outbound.contacts import get_contact
 from outbound.demo import build_demo
 from tests.ui.test_supervisor_support import activate, services_for
@@ -36,6 +37,12 @@ def test_contacts_are_listed_and_found_by_typing(screen, qtbot):
     assert screen.current_contact is not None
     assert screen.current_contact.external_ref == "REG-2026-00001"
     assert "REG-2026-00001" in screen.details.toPlainText()
+    # The audit trail says who searched for what, and whose record they saw.
+    searched = search_audit(screen.services.db, AuditFilter(action="searched"))[0]
+    assert (searched.actor, searched.summary) == (
+        "Pat", "Searched contacts for “REG-2026-00001”: 1 found.")
+    opened = search_audit(screen.services.db, AuditFilter(action="record_opened"))[0]
+    assert (opened.actor, opened.contact_id) == ("Pat", screen.current_contact.id)
 
 
 def test_filters_narrow_the_list(screen):

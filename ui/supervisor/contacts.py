@@ -173,10 +173,11 @@ class ContactsScreen(QWidget):
         self._generation += 1
         generation = self._generation
         where, suppressed = self.chosen_filter()
-        db = self.services.db
+        db, me = self.services.db, self.services.user.name
 
         def work(_op: Any) -> ContactIdWindow:
             total = count_contacts_matching(db, where, suppressed_only=suppressed)
+            contacts.note_contact_search(db, where, total, by=me)
             first = contact_id_window(db, where, 0, BLOCK, suppressed_only=suppressed)
             return ContactIdWindow(total, first, lambda offset, limit: contact_id_window(
                 db, where, offset, limit, suppressed_only=suppressed))
@@ -229,7 +230,8 @@ class ContactsScreen(QWidget):
     def load_contact(self, contact_id: int) -> None:
         db = self.services.db
         self._wanted_contact = contact_id
-        run_in_background(self, lambda _op: contacts.get_contact(db, contact_id),
+        me = self.services.user.name
+        run_in_background(self, lambda _op: contacts.open_contact(db, contact_id, by=me),
                           self._loaded_contact, self.banner.error)
 
     def _loaded_contact(self, contact: Contact) -> None:

@@ -23,8 +23,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ALTER TABLE on both databases (SQLite 3.35 and later): a batch copy of the
+    # contact table would drop it, and its numbers and suppressions would go with it.
+    op.add_column("contact", sa.Column("erased_at", sa.DateTime(timezone=True),
+                                       nullable=True))
     op.create_table(
         "legal_hold",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -70,5 +72,4 @@ def downgrade() -> None:
     op.drop_table("suppression_candidate")
     op.drop_index("ix_legal_hold_contact", table_name="legal_hold")
     op.drop_table("legal_hold")
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.drop_column("erased_at")
+    op.drop_column("contact", "erased_at")

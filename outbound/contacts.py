@@ -47,6 +47,9 @@ class ContactFilter:
             key = name_key(term)
             digits = "".join(ch for ch in term if ch.isdigit())
             clauses = [Contact.name_key.like(f"%{key}%")] if key else []
+            if len(term) >= 2:        # a care home is searched for by its home's name
+                clauses.append(func.lower(Contact.organisation).contains(term.lower(),
+                                                                         autoescape=True))
             clauses.append(Contact.external_ref == term)
             clauses.append(Contact.postcode == term.upper())
             if len(digits) >= 6:

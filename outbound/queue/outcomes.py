@@ -246,13 +246,21 @@ def _keep_answers(session: Session, task: Task, template: CampaignTemplate, outc
                     now, notes)
 
 
+def _name_of(session: Session, agent_id: int) -> str:
+    """The agent's name, as people read "recorded by" (their number means nothing)."""
+    from outbound.db.models import User
+
+    user = session.get(User, agent_id)
+    return user.name if user is not None else str(agent_id)
+
+
 def _apply_policy(session: Session, task: Task, contact: Contact, template: CampaignTemplate,
                   outcome: Outcome, now: datetime, retry_after: timedelta | None,
                   notes: str | None, agent_id: int) -> str:
     if outcome.suppresses:
         session.add(Suppression(contact_id=contact.id, reason=outcome.suppresses,
                                 source="call outcome", note=notes, recorded_at=now,
-                                recorded_by=str(agent_id)))
+                                recorded_by=_name_of(session, agent_id)))
         contact.do_not_call = True
         task.status, task.completed_at = "done", now
         close_open_tasks_of(session, contact.id,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -96,3 +99,47 @@ def test_the_id_list_is_fetched_a_block_at_a_time():
     assert asked == [2000]
     assert ids[1000:1003] == [1001, 1002, 1003]
     assert asked == [2000, 1000]
+
+
+
+@pytest.mark.clock(datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/London")))
+def test_a_home_is_found_by_its_name_and_its_calls_and_stops_are_shown(screen, qtbot,
+                                                                       sqlite_db):
+    """Searching for a care home's name finds it (not only the manager's name); the
+    panel lists the calls made to it and says who recorded a do-not-call, by name."""
+    from sqlalchemy import select
+
+    from outbound.contacts import ContactFilter
+    from outbound.db.models import Contact
+    from outbound.queue.campaigns import create_campaign, enrol
+    from outbound.queue.claim import claim_next_task
+    from outbound.queue.outcomes import record_outcome
+
+    with sqlite_db.read() as session:
+        home = session.execute(
+            select(Contact.id, Contact.organisation)
+            .where(Contact.organisation.like("%Care%"), Contact.name_key.not_like("%care%"),
+                   Contact.primary_phone.is_not(None), Contact.do_not_call.is_(False))
+            .order_by(Contact.id).limit(1)).one()
+    screen.focus_search()
+    qtbot.keyClicks(screen.search, home.organisation)
+    qtbot.waitUntil(lambda: screen.current_contact is not None
+                    and screen.current_contact.id == home.id)
+    assert screen.current_contact.organisation == home.organisation
+    # a welfare call to the home that asks not to be called again
+    from outbound.users import add_user
+
+    add_user(sqlite_db, "Nia Jones")
+    welfare = create_campaign(sqlite_db, "welfare_check", "Welfare calls")
+    enrol(sqlite_db, welfare, where=ContactFilter(search=home.organisation,
+                                                  callable_only=True))
+    now = datetime(2026, 11, 23, 11, 5, tzinfo=ZoneInfo("Europe/London"))
+    claims = [claim_next_task(sqlite_db, "Nia Jones", welfare, now=now) for _ in range(6)]
+    claimed = next(c for c in claims if c is not None and c.contact_id == home.id)
+    record_outcome(sqlite_db, claimed.task_id, "Nia Jones", "asked_not_to_be_called",
+                   notes="Please stop ringing", now=now)
+    screen.load_contact(home.id)
+    text = screen.details.toPlainText()
+    assert "Calls" in text and "Welfare calls, Nia Jones" in text
+    assert "Please stop ringing" in text
+    assert "recorded by Nia Jones" in text

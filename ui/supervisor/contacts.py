@@ -30,6 +30,7 @@ from outbound.clock import to_london
 from outbound.contacts import SUPPRESSION_REASONS, ContactFilter
 from outbound.dashboard import contact_id_window, contact_sources, count_contacts_matching
 from outbound.phones import format_for_display
+from outbound.queue.history import EarlierCall, call_history
 from ui.actions import ScreenAction, create_action
 from ui.operations import run_in_background
 from ui.services import Services
@@ -37,6 +38,8 @@ from ui.settings import remember_splitter
 from ui.supervisor.contacts_model import BLOCK, ContactIdWindow, ContactListModel
 from ui.widgets.banner import MessageBanner
 from ui.widgets.common import hint_label, named, screen_toolbar, title_label
+
+CALLS_SHOWN = 10
 
 if TYPE_CHECKING:
     from outbound.db.models import Contact
@@ -231,18 +234,24 @@ class ContactsScreen(QWidget):
         db = self.services.db
         self._wanted_contact = contact_id
         me = self.services.user.name
-        run_in_background(self, lambda _op: contacts.open_contact(db, contact_id, by=me),
-                          self._loaded_contact, self.banner.error)
+        def work(_op: Any) -> tuple[Contact, list[EarlierCall]]:
+            return (contacts.open_contact(db, contact_id, by=me),
+                    call_history(db, contact_id, limit=CALLS_SHOWN))
 
-    def _loaded_contact(self, contact: Contact) -> None:
+        run_in_background(self, work, lambda loaded: self._loaded_contact(*loaded),
+                          self.banner.error)
+
+    def _loaded_contact(self, contact: Contact, calls: list[EarlierCall] | None = None
+                        ) -> None:
         if contact.id == self._wanted_contact:  # not one overtaken by a later choice
-            self._show_contact(contact)
+            self._show_contact(contact, calls)
 
-    def _show_contact(self, contact: Contact | None) -> None:
+    def _show_contact(self, contact: Contact | None,
+                      calls: list[EarlierCall] | None = None) -> None:
         self.current_contact = contact
         self.stop_action.setEnabled(contact is not None and not contact.do_not_call)
         self.allow_action.setEnabled(contact is not None and contact.do_not_call)
-        self.details.setHtml(describe_contact(contact) if contact else
+        self.details.setHtml(describe_contact(contact, calls) if contact else
                              "<p>Choose a contact to see their numbers and history.</p>")
 
     def stop_calling(self) -> None:
@@ -297,8 +306,9 @@ def _when(value: Any) -> str:
     return to_london(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
-def describe_contact(c: Contact) -> str:
-    """The detail pane's text: who, how to reach them, and any do-not-call history."""
+def describe_contact(c: Contact, calls: list[EarlierCall] | None = None) -> str:
+    """The detail pane's text: who, how to reach them, their calls in every campaign
+    (newest first) and any do-not-call history."""
     e = html.escape
     rows = [f"<h3>{e(c.name)}</h3>"]
     if c.organisation or c.role:
@@ -323,6 +333,14 @@ def describe_contact(c: Contact) -> str:
              ("Prefers", c.preferred_contact), ("Needs", c.accessibility_needs))
     rows.append("<p>" + "<br>".join(f"<b>{label}:</b> {e(str(value))}"
                                     for label, value in facts if value) + "</p>")
+    rows.append("<p><b>Calls</b><br>")
+    if not calls:
+        rows.append("Not called yet.")
+    for call in calls or []:
+        said = f" — {call.notes}" if call.notes else ""
+        rows.append(e(f"{_when(call.recorded_at)}: {call.outcome} ({call.campaign}, "
+                      f"{call.agent}){said}") + "<br>")
+    rows.append("</p>")
     if c.suppressions:
         rows.append("<p><b>Do-not-call history</b><br>")
         for s in c.suppressions:

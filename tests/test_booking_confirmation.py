@@ -84,6 +84,33 @@ def test_the_confirmation_reads_like_a_letter(db):
     assert text.startswith("Dear Parent 0,")
 
 
+def test_the_calendar_file_says_nothing_about_the_years_its_time_zone_covers(db):
+    ics = two_parts_either_side_of_the_spring_change(db)[2].ics.decode()
+    assert "BEGIN:VTIMEZONE" in ics and "TZID:Europe/London" in ics
+    assert "only works" not in ics and "COMMENT" not in ics
+
+
+def test_two_parts_at_two_offices_give_each_office_s_number(db):
+    phones_at = office(db)
+    signing_at = booking.add_location(db, "Dunmoor Register Office", kind="register_office",
+                                      address="Chapel Row, Dunmoor", postcode="PN4 5DH",
+                                      phone="020 7946 0992", resources=("Registrar Patel",))
+    booking.add_session(db, phones_at, PHONE, date(2026, 3, 27), time(10), time(11), 30)
+    booking.add_session(db, signing_at, SIGNING, date(2026, 3, 30), time(10), time(11), 30)
+    agents(db)
+    [parent] = add_contacts(db, 1)
+    before = datetime(2026, 3, 20, 12, 0, tzinfo=LONDON)
+    first, second = booking.book_two_parts(
+        db, "Sam", parent, slot_at(db, PHONE, date(2026, 3, 27), time(10)).id,
+        slot_at(db, SIGNING, date(2026, 3, 30), time(10)).id, campaign=births(db),
+        minutes=30, now=before)
+    text = booking.confirmation(db, first.reference, now=before).text
+    assert ("To change or cancel, call the office of that appointment and quote its "
+            "reference (Ashworth Register Office: 0113 496 0990; Dunmoor Register Office: "
+            "020 7946 0992).") in text
+
+
+
 # The demo --------------------------------------------------------------------------------
 
 def test_the_demo_has_offices_and_clinics_for_four_weeks_of_weekdays(db):

@@ -75,10 +75,26 @@ def confirmation_text(appointments: Sequence[Appointment],
     advice = (rules or {}).get("confirmation")
     if advice:
         paragraphs.append(str(advice).strip())
-    phone = next((a.phone for a in appointments if a.phone), None)
-    if phone:
-        paragraphs.append(f"To change or cancel, call {phone} and quote your reference.")
+    paragraphs += _change_lines(appointments)
     return "\n\n".join(paragraphs) + "\n"
+
+
+def _change_lines(appointments: Sequence[Appointment]) -> list[str]:
+    """Whom to call to change or cancel: each office's own number when the parts are
+    at different offices (a registration's telephone part and its signing)."""
+    offices: dict[str, list[str]] = {}
+    for appointment in appointments:
+        if appointment.phone:
+            places = offices.setdefault(appointment.phone, [])
+            if appointment.location not in places:
+                places.append(appointment.location)
+    if not offices:
+        return []
+    if len(offices) == 1:
+        return [f"To change or cancel, call {next(iter(offices))} and quote your reference."]
+    each = "; ".join(f"{' or '.join(places)}: {phone}" for phone, places in offices.items())
+    return [f"To change or cancel, call the office of that appointment and quote its "
+            f"reference ({each})."]
 
 
 def confirmation_ics(appointments: Sequence[Appointment], *,
@@ -106,6 +122,8 @@ def confirmation_ics(appointments: Sequence[Appointment], *,
         event.add("status", "CONFIRMED" if appointment.status == "booked" else "CANCELLED")
         calendar.add_component(event)
     calendar.add_missing_timezones()
+    for zone in calendar.walk("VTIMEZONE"):     # icalendar's note of the years it
+        zone.pop("COMMENT", None)               # covers, which nobody should read
     return calendar.to_ical()
 
 

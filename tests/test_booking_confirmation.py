@@ -100,7 +100,7 @@ def test_two_parts_at_two_offices_give_each_office_s_number(db):
     agents(db)
     [parent] = add_contacts(db, 1)
     before = datetime(2026, 3, 20, 12, 0, tzinfo=LONDON)
-    first, second = booking.book_two_parts(
+    first, _second = booking.book_two_parts(
         db, "Sam", parent, slot_at(db, PHONE, date(2026, 3, 27), time(10)).id,
         slot_at(db, SIGNING, date(2026, 3, 30), time(10)).id, campaign=births(db),
         minutes=30, now=before)

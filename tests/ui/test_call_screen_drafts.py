@@ -118,6 +118,26 @@ def test_the_newer_draft_wins_and_the_file_wins_a_tie(tmp_path: Path) -> None:
 
 # ---- on the call screen -------------------------------------------------------------------
 
+def test_drafts_left_for_a_fortnight_are_removed_when_the_call_screen_starts(
+        qtbot, db, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    make_tracker(db)
+    folder = database_folder(str(db.url), tmp_path / "drafts")
+    now = clock()
+    write_local_draft(LocalDraft(task_id=901, agent="Sam", saved_at=now - timedelta(days=15),
+                                 answers={"beds_max": "40"}), folder)
+    write_local_draft(LocalDraft(task_id=902, agent="Sam", saved_at=now - timedelta(days=2),
+                                 answers={"beds_max": "41"}), folder)
+    Operations.synchronous = True
+    try:
+        screen = build_screen(qtbot, db, clock, tmp_path / "drafts")
+    finally:
+        Operations.synchronous = False
+    assert screen.folder == folder
+    assert read_local_draft(901, folder) is None          # untouched for 15 days: gone
+    assert read_local_draft(902, folder).answers == {"beds_max": "41"}   # kept
+
+
+
 def test_typing_is_kept_on_this_computer_at_once_and_in_the_database_after_a_pause(
         qtbot, screen, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
     next_call(qtbot, screen)

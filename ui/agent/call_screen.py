@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.clock import london_day, utcnow
 from outbound.forms import Validation, validate
-from outbound.forms.local_drafts import database_folder
+from outbound.forms.local_drafts import database_folder, prune_local_drafts
 from outbound.queue.campaigns import list_campaigns, template_of
 from ui.agent import call_data
 from ui.agent.booking_data import Booked, BookingRules
@@ -137,6 +137,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self._outcome_failures = 0
         for timer in (self._lease, self._queue_timer):   # my call-backs follow the day
             timer.timeout.connect(self.refresh_callbacks)
+        self.prune_drafts()
         self.load_campaigns()
 
     # -- building -----------------------------------------------------------------------
@@ -249,6 +250,13 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
             self.callbacks.refresh(self.db, self.agent, self.clock())
 
     # -- campaigns --------------------------------------------------------------------
+
+    def prune_drafts(self) -> None:
+        """Once, on start: remove drafts this computer kept for calls nobody has touched
+        for a fortnight (an outcome removes its own; these are what a crash left)."""
+        folder, now = self.folder, self.clock()
+        run_in_background(self, lambda _op: prune_local_drafts(now, folder=folder),
+                          None, lambda _message: None)   # tried again on the next start
 
     def load_campaigns(self) -> None:
         db = self.db

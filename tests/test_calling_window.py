@@ -161,3 +161,26 @@ def test_schedule_times_outside_those_hours_are_not():
     template = parse_template(SCHEDULED.replace("{generate}", "00:59")
                               .replace("{export}", "03:00"))
     assert template.warnings == ()
+
+
+def test_calling_time_between_two_instants_skips_nights_weekends_and_bank_holidays():
+    # Thursday 24 December 16:00 to Tuesday 29 December 10:00: an hour on Christmas
+    # Eve, nothing on Christmas Day, the weekend or the Boxing Day holiday on Monday 28th,
+    # and an hour on the Tuesday morning.
+    assert WEEKDAYS.open_seconds_between(london(2026, 12, 24, 16), london(2026, 12, 29, 10)) \
+        == 2 * 3600
+    assert WEEKDAYS.open_seconds_between(london(2026, 6, 16, 10), london(2026, 6, 16, 10)) == 0
+    assert EVERY_DAY.open_seconds_between(london(2026, 6, 16, 10), london(2026, 6, 16, 22)) \
+        == 10 * 3600
+
+
+def test_calling_time_added_lands_inside_calling_hours():
+    finish = WEEKDAYS.after_open_seconds(london(2026, 12, 24, 16, 30), 2 * 3600)
+    assert finish == london(2026, 12, 29, 10, 30)
+    assert WEEKDAYS.is_open(finish)
+    # Read after hours, the time starts counting at the next opening.
+    assert EVERY_DAY.after_open_seconds(london(2026, 6, 16, 22), 3600) \
+        == london(2026, 6, 17, 9, 0)
+    # Over the night the clocks go back, a day's calling is still twelve hours.
+    assert EVERY_DAY.after_open_seconds(london(2026, 10, 24, 19), 2 * 3600) \
+        == london(2026, 10, 25, 9, 0)

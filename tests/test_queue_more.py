@@ -181,6 +181,31 @@ def test_progress_counts_and_forecast_at_a_known_rate(db):
     assert campaign_progress(db, cid, "2026-11-24", now=noon).total == 0
 
 
+def test_forecast_read_after_hours_rates_only_the_calling_hours(db):
+    cid = tracker(db, 9)
+    t = TEN_AM
+    _call(db, "Sam", cid, t, DONE, 300)
+    _call(db, "Priya", cid, t, "no_answer", 30)
+    _call(db, "Sam", cid, t + timedelta(minutes=30), DONE, 240)
+    _call(db, "Priya", cid, t + timedelta(minutes=30), DONE, 180)
+    _call(db, "Sam", cid, t + timedelta(minutes=60), DONE, 150)
+    late = t.replace(hour=22)
+    report = campaign_progress(db, cid, now=late)
+    # Calling stopped at 20:00: 4 calls in the 10 calling hours since 10:00, not in 12.
+    assert report.finished_per_hour == pytest.approx(0.4)
+    # 5 left at 0.4 an hour is 12.5 calling hours: Thursday 08:00 to 20:00, then half an
+    # hour on Friday morning.
+    assert report.forecast_finish == datetime(2026, 11, 27, 8, 30, tzinfo=LONDON)
+    assert template_window(db, cid).is_open(report.forecast_finish)
+    assert report.agents_needed_today is None           # nobody can call tonight
+
+
+def template_window(db, cid):
+    from outbound.queue.campaigns import load_campaign
+    with db.read() as session:
+        return load_campaign(session, cid)[1].window
+
+
 def test_no_forecast_before_a_call_is_finished_and_none_left_means_done(db):
     cid = tracker(db, 1)
     fresh = campaign_progress(db, cid, now=TEN_AM)

@@ -73,6 +73,38 @@ class CallingWindow:
                 return closing.astimezone(UTC)
         return None  # pragma: no cover - the end is always later on an open day
 
+    def open_seconds_between(self, start: datetime, end: datetime) -> float:
+        """Seconds of calling time from ``start`` to ``end`` (nights, closed days and
+        skipped bank holidays count for nothing)."""
+        total = 0.0
+        cursor = start
+        for _ in range(SEARCH_DAYS + 2):
+            if cursor >= end:
+                break
+            if not self.is_open(cursor):
+                cursor = self.next_open(cursor)
+                if cursor >= end:
+                    break
+            closes = self.closes_at(cursor) or cursor
+            total += (min(closes, end) - cursor).total_seconds()
+            cursor = closes
+        return total
+
+    def after_open_seconds(self, start: datetime, seconds: float) -> datetime:
+        """The instant, in UTC, when ``seconds`` of calling time have passed from
+        ``start``: always inside the window (or at the close of its last open period)."""
+        cursor = self.next_open(start)
+        left = max(seconds, 0.0)
+        for _ in range(SEARCH_DAYS * 2):
+            closes = self.closes_at(cursor) or cursor
+            open_for = (closes - cursor).total_seconds()
+            if open_for >= left:
+                return cursor + timedelta(seconds=left)
+            left -= open_for
+            cursor = self.next_open(closes)
+        raise ValueError(f"The calling window ({self.describe()}) does not give that much "
+                         "calling time within the search limit.")
+
     def describe(self) -> str:
         """"Monday to Friday, 09:00 to 17:00, not on bank holidays", for people."""
         text = f"{describe_days(self.days)}, {self.start:%H:%M} to {self.end:%H:%M}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
@@ -96,26 +96,21 @@ def _forecast(report: Progress, window, first: datetime | None,  # type: ignore[
     left = report.remaining + report.in_progress
     if not first or not finished or now <= first:
         return
-    hours = max((now - first).total_seconds() / 3600, 1 / 60)
+    # Only calling hours count: a dashboard read at 22:00 has not been calling since 20:00.
+    calling = window.open_seconds_between(first, now) or (now - first).total_seconds()
+    hours = max(calling / 3600, 1 / 60)
     report.finished_per_hour = finished / hours
     if left == 0:
         report.forecast_finish = now
         report.agents_needed_today = 0
         return
     per_agent_hour = report.finished_per_hour / max(report.agents_today, 1)
-    # Walk calling hours forward at today's rate.
-    remaining_hours = left / report.finished_per_hour
-    cursor = now
-    for _ in range(400):
-        if not window.is_open(cursor):
-            cursor = window.next_open(cursor)
-        closes = window.closes_at(cursor) or cursor
-        open_hours = (closes - cursor).total_seconds() / 3600
-        if open_hours >= remaining_hours:
-            report.forecast_finish = cursor + timedelta(hours=remaining_hours)
-            break
-        remaining_hours -= open_hours
-        cursor = closes + timedelta(seconds=1)
+    # Walk calling hours forward at today's rate, so the finish lands in calling hours.
+    remaining_seconds = left / report.finished_per_hour * 3600
+    try:
+        report.forecast_finish = window.after_open_seconds(now, remaining_seconds)
+    except ValueError:
+        report.forecast_finish = None
     closes_today = window.closes_at(now)
     if closes_today is not None and per_agent_hour > 0:
         hours_left_today = max((closes_today - now).total_seconds() / 3600, 1 / 60)

@@ -111,3 +111,24 @@ def test_a_call_back_another_agent_is_on_is_refused(qtbot, screen, db) -> None: 
     press(qtbot, screen.callbacks.list, Qt.Key.Key_Return)
     assert "Another agent is on the call to Margaret Pickles now." in screen.notice.text()
     assert screen.state == "idle" and screen.card is None
+
+
+def test_the_panel_lies_over_the_call_and_esc_closes_it_even_when_empty(
+        qtbot, db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(numbers, "open_in_softphone", lambda _url: True)
+    make_tracker(db)
+    Operations.synchronous = True
+    try:
+        screen = build_screen(qtbot, db, Clock(at(MONDAY, 10, 5)), tmp_path / "drafts")
+        pages_before, width_before = screen.pages.geometry(), screen.window().width()
+        press(qtbot, screen.focusWidget(), Qt.Key.Key_K, CTRL)
+        panel = screen.callbacks
+        assert panel.isVisible() and panel.empty.isVisible()
+        # Nothing on the call moves, and the window grows no wider.
+        assert screen.pages.geometry() == pages_before
+        assert screen.window().width() == width_before
+        assert screen.pages.geometry().contains(panel.geometry())
+        press(qtbot, screen.focusWidget(), Qt.Key.Key_Escape)
+        assert panel.isHidden()
+    finally:
+        Operations.synchronous = False

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QShowEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -174,7 +174,9 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.waiting)
         self.pages.addWidget(self.page)
-        self.callbacks = MyCallbacks()
+        # Laid over the right of the call, not beside it: showing it moves nothing on the
+        # call and never makes the window wider than the screen.
+        self.callbacks = MyCallbacks(self)
         self.callbacks.hide()
         self.callbacks.sig_take.connect(lambda task_id: take_now(self, task_id))
         self.callbacks.sig_closed.connect(self.toggle_callbacks)
@@ -183,7 +185,6 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
         middle = QHBoxLayout()
         middle.setContentsMargins(0, 0, 0, 0)
         middle.addWidget(self.pages, 1)
-        middle.addWidget(self.callbacks)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
@@ -241,9 +242,21 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
             panel.hide()
             self.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return
+        self._place_callbacks()
         panel.show()
+        panel.raise_()
         self.refresh_callbacks()
         panel.focus_list()
+
+    def _place_callbacks(self) -> None:
+        area = self.pages.geometry()
+        width = min(460, max(area.width() // 2, 320))
+        self.callbacks.setGeometry(area.right() - width + 1, area.top(), width, area.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.callbacks.isVisible():
+            self._place_callbacks()
 
     def refresh_callbacks(self) -> None:
         if self.callbacks.isVisible():

@@ -98,6 +98,8 @@ class MyCallbacks(QFrame):
         self.setObjectName("myCallbacks")
         self.setAccessibleName("My call-backs")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)       # laid over the call, so it must be opaque
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.items: list[PromisedCallback] = []
         self._running = False
         self.title = QLabel("My call-backs")
@@ -128,9 +130,8 @@ class MyCallbacks(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.title)
         layout.addWidget(self.list, 1)
-        layout.addWidget(self.empty)
+        layout.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(buttons)
-        self.setMinimumWidth(420)
         self.show_list([], None)
 
     def refresh(self, db: Any, agent: str, now: datetime) -> None:
@@ -199,8 +200,15 @@ class MyCallbacks(QFrame):
             self.sig_take.emit(item.task_id)
 
     def focus_list(self) -> None:
-        (self.list if self.items else self.ring_button).setFocus(
-            Qt.FocusReason.ShortcutFocusReason)
+        """The list, or the panel itself when there is nothing in it (so Esc still
+        closes it)."""
+        (self.list if self.items else self).setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.sig_closed.emit()
+            return
+        super().keyPressEvent(event)
 
 
 def take_now(screen: CallScreen, task_id: int) -> None:

@@ -15,6 +15,7 @@ once a supervisor allows it for that contact (``allow_premium_numbers``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -66,6 +67,56 @@ class NumberHistory:
         by = f" by {self.recorded_by}" if self.recorded_by else ""
         return (f"{to_london(self.recorded_at):%d/%m/%Y %H:%M}: {shown} "
                 f"{EVENT_WORDS.get(self.event, self.event)}{by}")
+
+
+def allowed_note(supervisor: str | None) -> str:
+    """The note on a premium-rate number a supervisor has allowed."""
+    return f"premium-rate number, allowed by {supervisor}" if supervisor else \
+        "premium-rate number, allowed"
+
+
+@dataclass(slots=True)
+class NumberMarks:
+    """What a contact's number history says of its numbers now: the ones marked wrong
+    (and not undone) and the premium-rate ones a supervisor allowed, by E.164 number.
+    A re-import applies them to the numbers of the file (``outbound.importing``)."""
+
+    wrong: set[str]
+    allowed: dict[str, str | None]
+
+    def apply(self, e164: str | None, usable: bool, line_type: str | None,
+              note: str | None) -> tuple[bool, str | None]:
+        """Whether a number as imported may be called, and its note, after the marks."""
+        if e164 is None:
+            return usable, note
+        held_premium = not usable and line_type == "premium" and note == PREMIUM_NOTE
+        if e164 in self.wrong and (usable or held_premium):
+            return False, WRONG_NUMBER_NOTE
+        if held_premium and e164 in self.allowed:
+            return True, allowed_note(self.allowed[e164])
+        return usable, note
+
+
+def number_marks(session: Session, contact_ids: Iterable[int]) -> dict[int, NumberMarks]:
+    """The marks on these contacts' numbers, for those that have any: one query."""
+    ids = list(contact_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(NumberEvent.contact_id, NumberEvent.number, NumberEvent.event,
+               NumberEvent.recorded_by)
+        .where(NumberEvent.contact_id.in_(ids), NumberEvent.number.is_not(None))
+        .order_by(NumberEvent.contact_id, NumberEvent.recorded_at, NumberEvent.id))
+    marks: dict[int, NumberMarks] = {}
+    for contact_id, number, event, by in rows:
+        found = marks.setdefault(contact_id, NumberMarks(set(), {}))
+        if event == "wrong_number":
+            found.wrong.add(number)
+        elif event == "wrong_number_undone":
+            found.wrong.discard(number)
+        elif event == "premium_allowed":
+            found.allowed[number] = by
+    return {cid: m for cid, m in marks.items() if m.wrong or m.allowed}
 
 
 def _numbers(contact: Contact) -> list[_Number]:
@@ -177,8 +228,7 @@ def allow_premium_numbers(db: Database, contact_id: int, supervisor: str | int, 
         for index, number in enumerate(numbers):
             if number.line_type == "premium" and not number.usable and number.e164 \
                     and number.note == PREMIUM_NOTE:
-                numbers[index] = replace(number, usable=True,
-                                         note=f"premium-rate number, allowed by {who.name}")
+                numbers[index] = replace(number, usable=True, note=allowed_note(who.name))
                 session.add(NumberEvent(contact_id=contact.id, number=number.e164,
                                         raw=number.raw, event="premium_allowed",
                                         recorded_by=who.name, recorded_at=moment))
@@ -206,5 +256,5 @@ def number_history(db: Database, contact_id: int) -> list[NumberHistory]:
 
 
 __all__ = ["NO_USABLE_NUMBER", "PREMIUM_NOTE", "WRONG_NUMBER_NOTE", "NumberError",
-           "NumberHistory", "allow_premium_numbers", "mark_wrong_number", "number_history",
-           "undo_wrong_number"]
+           "NumberHistory", "NumberMarks", "allow_premium_numbers", "allowed_note",
+           "mark_wrong_number", "number_history", "number_marks", "undo_wrong_number"]

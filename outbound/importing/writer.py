@@ -38,6 +38,8 @@ from outbound.importing.rows import (
     C,
     ParsedBatch,
 )
+from outbound.numbers import NumberMarks, number_marks
+from outbound.phones import parse_phone_cell
 
 Key = tuple[Any, ...]
 _SQLITE_CACHE_KB = 64 * 1024
@@ -185,21 +187,35 @@ class ContactWriter:
         stored_others = self._other_phones([found["id"] for _, found in matched])
         updates: list[dict[str, Any]] = []
         phone_changes: dict[int, tuple[tuple[Any, ...], ...]] = {}
+        changes: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        # the contacts whose numbers in the file differ from those stored
+        differ: list[tuple[int, int, dict[str, Any], list[tuple[Any, ...]]]] = []
         for i, found in matched:
             contact = batch[CONTACTS][i]
-            others = batch[PHONES][i]
             change = self._changes(found, contact)
+            changes.append((i, found, change))
             if contact[_RAW] is not None:   # a blank cell keeps the numbers stored
-                given = [(contact[_PRIMARY], contact[_EXTENSION], contact[_RAW]),
-                         *(phone[1:4] for phone in others)]
                 stored = stored_others.get(found["id"], [])
                 if found["phone_raw"] is not None or found["primary_phone"] is not None:
                     stored = [(found["primary_phone"], found["phone_extension"],
                                found["phone_raw"]), *stored]
-                if given != stored:
-                    phone_changes[found["id"]] = others
-                    change.update((column, contact[index])
-                                  for column, index in _FIRST_PHONE_AT)
+                if _given(contact[_PRIMARY:_RAW + 1], batch[PHONES][i]) != stored:
+                    differ.append((i, found["id"], change, stored))
+        # A number marked wrong on a call stays so, and a premium-rate number a supervisor
+        # allowed stays allowed, when the list brings it back: one query for the batch,
+        # and only for the contacts whose numbers would be rewritten.
+        marks = number_marks(self.session, [d[1] for d in differ]) if differ else {}
+        for i, contact_id, change, stored in differ:
+            contact = batch[CONTACTS][i]
+            first = tuple(contact[index] for _, index in _FIRST_PHONE_AT)
+            others = batch[PHONES][i]
+            if contact_id in marks:
+                first, others = _with_marks(first, others, marks[contact_id])
+                if _given(first[:3], others) == stored:
+                    continue
+            phone_changes[contact_id] = others
+            change.update(zip(FIRST_PHONE, first, strict=True))
+        for i, found, change in changes:
             if change:
                 change.update(id=found["id"], updated_at=self.now,
                               last_import_id=self.import_id)
@@ -369,6 +385,33 @@ class ContactWriter:
             for contact_id, e164, extension, raw in self.session.execute(stmt):
                 phones.setdefault(contact_id, []).append((e164, extension, raw))
         return phones
+
+
+def _given(first: Sequence[Any], others: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """A row's numbers as compared with those stored: (e164, extension, raw) each."""
+    return [tuple(first), *(phone[1:4] for phone in others)]
+
+
+def _with_marks(first: tuple[Any, ...], others: Sequence[tuple[Any, ...]],
+                marks: NumberMarks) -> tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...]]:
+    """A row's numbers (FIRST_PHONE columns, contact_phone rows) with the contact's marks
+    applied, usable numbers first, as ``numbers`` stores them after a mark."""
+    primary, extension, raw, line_type, note = first
+    e164 = primary
+    if e164 is None and line_type == "premium" and raw:   # held back: kept as text only
+        parsed = parse_phone_cell(raw).numbers
+        e164 = parsed[0].e164 if parsed else None
+    entries = [(e164, extension, raw, line_type, primary is not None, note),
+               *(phone[1:] for phone in others)]
+    marked = []
+    for e164, extension, raw, line_type, usable, note in entries:
+        usable, note = marks.apply(e164, usable, line_type, note)
+        marked.append((e164, extension, raw, line_type, usable, note))
+    ordered = ([m for m in marked if m[4] and m[0]]
+               + [m for m in marked if not (m[4] and m[0])])
+    top = ordered[0]
+    first = (top[0] if top[4] else None, top[1], top[2], top[3], top[5] or None)
+    return first, tuple((position, *m) for position, m in enumerate(ordered[1:], start=1))
 
 
 _DETAILS = ("name_key", "organisation", "role", "address", "postcode", "district", "email",

@@ -21,8 +21,9 @@ from outbound.campaigns.template import CampaignTemplate
 from outbound.clock import london_day, utcnow
 from outbound.db.capture_models import AnswerFlag, AnswerSet, FormDraft
 from outbound.db.database import Database
-from outbound.db.models import Task
+from outbound.db.models import Contact, Task
 from outbound.forms.fields import FormDefinition
+from outbound.forms.from_contact import answer_from_contact
 from outbound.forms.validate import Validation, validate
 from outbound.forms.versions import ensure_form_version, find_form_version, form_of
 from outbound.users import user_id
@@ -52,6 +53,7 @@ class OpenForm:
     carried_forward: dict[str, Any] = field(default_factory=dict)  # last time's answers
     carried_from: str | None = None         # the round they came from
     carried_at: datetime | None = None
+    from_contact: dict[str, Any] = field(default_factory=dict)  # from the contact's record
     from_draft: bool = False
     draft_saved_at: datetime | None = None
     notes: str = ""                         # notes typed before, kept with the draft
@@ -79,6 +81,21 @@ def _carried(form: FormDefinition, previous: AnswerSet | None) -> dict[str, Any]
     return {name: value for name, value in previous.answers.items() if name in keep}
 
 
+def _from_contact(form: FormDefinition, contact: Contact | None) -> dict[str, Any]:
+    """The answers the contact's record gives, for fields that declare ``from_contact``."""
+    if contact is None:
+        return {}
+    record = {"accessibility_needs": contact.accessibility_needs,
+              "preferred_contact": contact.preferred_contact, "email": contact.email}
+    found: dict[str, Any] = {}
+    for item in form.fields:
+        if item.from_contact:
+            value = answer_from_contact(item.from_contact, record)
+            if value is not None:
+                found[item.name] = value
+    return found
+
+
 def open_form(db: Database, task_id: int, template: CampaignTemplate) -> OpenForm:
     """The form for a task: its draft, or the last round's answers carried forward.
 
@@ -102,10 +119,14 @@ def _opened(session: Session, task_id: int, template: CampaignTemplate,
     previous = last_answer_set(session, task.campaign_id, task.contact_id,
                                before=task.round_key)
     carried = _carried(form, previous)
+    # Last time's answers first; the contact's record answers what they leave open.
+    given = {name: value for name, value
+             in _from_contact(form, session.get(Contact, task.contact_id)).items()
+             if name not in carried}
     opened = OpenForm(task.id, task.campaign_id, task.contact_id, task.round_key, form,
-                      version_id, number, dict(carried), {}, carried,
+                      version_id, number, {**given, **carried}, {}, carried,
                       previous.round_key if previous else None,
-                      previous.recorded_at if previous else None)
+                      previous.recorded_at if previous else None, given)
     draft = session.get(FormDraft, task_id)
     if draft is not None:
         opened.answers = dict(draft.answers)

@@ -22,13 +22,15 @@ from functools import lru_cache
 from typing import Any
 
 from outbound.forms.conditions import Condition, ConditionError, parse_alert, parse_condition
+from outbound.forms.from_contact import check_source
 
 FIELD_TYPES = ("integer", "decimal", "text", "long_text", "yes_no", "choice", "multi_choice",
                "date", "time", "email", "phone")
 NUMERIC = ("integer", "decimal")
 FIELD_KEYS = ("name", "label", "type", "help", "required", "min", "max", "unit", "choices",
               "show_when", "alert", "alert_message", "soft_min", "soft_max", "soft_max_field",
-              "soft_message", "soft_sum", "carry_forward", "placeholder", "dates")
+              "soft_message", "soft_sum", "carry_forward", "placeholder", "dates",
+              "from_contact")
 TEXT_LIMITS = {"text": 500, "long_text": 4000, "email": 320, "phone": 40}
 SUM_KEYS = ("fields", "at_most", "equals", "message")
 DATE_RULES = ("not in the future", "not in the past")
@@ -73,6 +75,7 @@ class Field:
     dates: str | None = None          # "not in the future" or "not in the past"
     carry_forward: bool = True
     placeholder: str = ""
+    from_contact: str | None = None   # "accessibility_needs: interpreter language"
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -193,6 +196,11 @@ def build_field(entry: Mapping[str, Any], index: int, earlier: Mapping[str, Fiel
         except ConditionError as exc:
             raise error(f"the alert of “{name}”: {exc}", "alert") from None
         _check_values(alert, {**earlier, name: _stub(entry)}, error, "alert")
+    from_contact = entry.get("from_contact")
+    if from_contact is not None:
+        problem = check_source(from_contact, str(kind))
+        if problem:
+            raise error(f"the field “{name}”: {problem}", "from_contact")
     text_limit = TEXT_LIMITS.get(str(kind))
     return Field(
         name=name, label=label.strip(), type=str(kind), help=str(entry.get("help", "")).strip(),
@@ -204,7 +212,8 @@ def build_field(entry: Mapping[str, Any], index: int, earlier: Mapping[str, Fiel
         soft_message=str(entry.get("soft_message", "")), soft_sum=soft_sum,
         dates=str(dates) if dates is not None else None,
         carry_forward=bool(entry.get("carry_forward", kind != "long_text")),
-        placeholder=str(entry.get("placeholder", "")), raw=dict(entry),
+        placeholder=str(entry.get("placeholder", "")),
+        from_contact=str(from_contact) if from_contact is not None else None, raw=dict(entry),
     )
 
 

@@ -170,7 +170,8 @@ class CallPage(QWidget):
         self.history.show_history(opened.form, card.history)
         self.history.show_calls(card.calls)
         label = carried_label(opened) if opened.carried_forward else ""
-        view.load(card.answers, card.confirmations, opened.carried_forward, label)
+        view.load(card.answers, card.confirmations, opened.carried_forward, label,
+                  from_contact=opened.from_contact)
         if opened.carried_forward:
             self.carried_note.setText(f"Last answers ({label[5:]}) are filled in; "
                                       "change what is different.")

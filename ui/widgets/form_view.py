@@ -6,8 +6,10 @@ are shown (show-when conditions), the message under a field that cannot be saved
 rules of its own: the screen asks the engine (``validate``) and hands the result here.
 
 Answers carried forward from the last round are marked ("from 23 Nov", muted) while
-they still hold last time's value. The help of a field shows under it while it has
-the focus, and the view scrolls to keep the focused field in sight.
+they still hold last time's value; answers taken from the contact's record (the
+interpreter their needs name) are marked "from their record" the same way. The help
+of a field shows under it while it has the focus, and the view scrolls to keep the
+focused field in sight.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from outbound.forms import Field, FormDefinition, Validation
 from ui.widgets.form_fields import FieldEditor, make_editor
 
 LABEL_WIDTH = 230
+FROM_CONTACT = "from their record"
 
 
 def _refresh_style(widget: QWidget) -> None:
@@ -105,10 +108,12 @@ class FormRow(QFrame):
         if not field.unit:
             self.unit.hide()
 
-    def show_carried(self, label: str | None) -> None:
+    def show_carried(self, label: str | None, what: str = "Last time's answer") -> None:
+        """Tag an answer the agent did not type: last time's (``label`` "from 23 Nov")
+        or one taken from the contact's record (``what`` says which)."""
         carried = bool(label)
         self.carried_tag.setText(label or "")
-        self.carried_tag.setAccessibleName(f"Last time's answer, {label}" if label else "")
+        self.carried_tag.setAccessibleName(f"{what}, {label}" if label else "")
         self.carried_tag.setVisible(carried)
         if self.property("carried") != carried:
             self.setProperty("carried", carried)
@@ -117,7 +122,7 @@ class FormRow(QFrame):
                 _refresh_style(child)
             help_text = self.field.help or self.field.label
             self.editor.focus_target().setAccessibleDescription(
-                f"Last time's answer, {label}. {help_text}" if carried else help_text)
+                f"{what}, {label}. {help_text}" if carried else help_text)
 
     def show_error(self, text: str | None) -> None:
         self.error.setText(text or "")
@@ -171,6 +176,7 @@ class FormView(QScrollArea):
         self._confirmations: dict[str, Any] = {}
         self._soft: dict[str, str] = {}
         self._carried: dict[str, Any] = {}
+        self._from_contact: dict[str, Any] = {}
         self._carried_label = ""
         self._focused_row: FormRow | None = None
         app = QApplication.instance()
@@ -180,10 +186,13 @@ class FormView(QScrollArea):
     # -- loading and reading ----------------------------------------------------------
 
     def load(self, answers: dict[str, Any], confirmations: dict[str, Any],
-             carried: dict[str, Any], carried_label: str) -> None:
-        """Put a call's answers in, without counting as an edit."""
+             carried: dict[str, Any], carried_label: str, *,
+             from_contact: dict[str, Any] | None = None) -> None:
+        """Put a call's answers in, without counting as an edit. ``from_contact`` are
+        those taken from the contact's record, tagged until the agent changes them."""
         self._confirmations = dict(confirmations)
         self._carried = dict(carried)
+        self._from_contact = dict(from_contact or {})
         self._carried_label = carried_label
         self._soft = {}
         for name, row in self.rows.items():
@@ -233,7 +242,12 @@ class FormView(QScrollArea):
                 row.show_soft(check.confirmed[name], True)
             else:
                 row.show_soft(None, False)
-            row.show_carried(self._carried_label if name in carried else None)
+            if name in carried:
+                row.show_carried(self._carried_label)
+            elif name in check.cleaned and self._from_contact.get(name) == check.cleaned[name]:
+                row.show_carried(FROM_CONTACT, "Taken from the contact's record")
+            else:
+                row.show_carried(None)
 
     def first_problem(self, check: Validation) -> str | None:
         for name in self.form.names:

@@ -97,6 +97,14 @@ class NumberMarks:
         return usable, note
 
 
+def premium_held_back(contact: Contact) -> list[str]:
+    """The contact's premium-rate numbers waiting for a supervisor to allow them, as
+    imported (what ``allow_premium_numbers`` would allow)."""
+    return [n.raw or n.e164 or "" for n in _numbers(contact)
+            if n.line_type == "premium" and not n.usable and n.e164
+            and n.note == PREMIUM_NOTE]
+
+
 def number_marks(session: Session, contact_ids: Iterable[int]) -> dict[int, NumberMarks]:
     """The marks on these contacts' numbers, for those that have any: one query."""
     ids = list(contact_ids)
@@ -257,4 +265,5 @@ def number_history(db: Database, contact_id: int) -> list[NumberHistory]:
 
 __all__ = ["NO_USABLE_NUMBER", "PREMIUM_NOTE", "WRONG_NUMBER_NOTE", "NumberError",
            "NumberHistory", "NumberMarks", "allow_premium_numbers", "allowed_note",
-           "mark_wrong_number", "number_history", "number_marks", "undo_wrong_number"]
+           "mark_wrong_number", "number_history", "number_marks", "premium_held_back",
+           "undo_wrong_number"]

@@ -51,6 +51,7 @@ class ScreenAction(Enum):
     MAKE_TODAYS_CALLS = "make_todays_calls"
     STOP_CALLING = "stop_calling"
     ALLOW_CALLS = "allow_calls"
+    ALLOW_PREMIUM = "allow_premium"
     ASSIGN_TO_AGENT = "assign_to_agent"
     ASSIGN_EVENLY = "assign_evenly"
     ASSIGN_BY_DISTRICT = "assign_by_district"
@@ -130,6 +131,10 @@ SPECS: dict[MainAction | ScreenAction, ActionSpec] = {
                                           "stop", "Contacts"),
     ScreenAction.ALLOW_CALLS: ActionSpec("&Allow calls again…", "Ctrl+Shift+D",
                                          "Lift a do-not-call", "resume", "Contacts"),
+    ScreenAction.ALLOW_PREMIUM: ActionSpec("Allow &premium-rate number…", "Ctrl+Shift+R",
+                                           "Let agents call this person's premium-rate "
+                                           "number, which costs the council", "resume",
+                                           "Contacts"),
     ScreenAction.ASSIGN_TO_AGENT: ActionSpec("Give to &one agent", "Ctrl+T",
                                              "Put the selected calls on one agent's list",
                                              "assignment", "Assignment"),

@@ -143,3 +143,87 @@ def test_a_home_is_found_by_its_name_and_its_calls_and_stops_are_shown(screen, q
     assert "Calls" in text and "Welfare calls, Nia Jones" in text
     assert "Please stop ringing" in text
     assert "recorded by Nia Jones" in text
+
+
+def _find(screen, qtbot, name: str) -> None:  # type: ignore[no-untyped-def]
+    screen.focus_search()
+    qtbot.keyClicks(screen.search, name)
+    qtbot.keyClick(screen.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.current_contact is not None
+                    and screen.current_contact.name == name)
+
+
+@pytest.mark.clock(datetime(2026, 7, 14, 10, 30, tzinfo=ZoneInfo("Europe/London")))
+def test_a_supervisor_allows_a_premium_rate_number_from_the_keyboard(screen, qtbot,
+                                                                     sqlite_db, tmp_path):
+    from outbound.importing import import_file
+    from tests.test_import import write_csv
+
+    import_file(sqlite_db, write_csv(tmp_path / "list.csv", [
+        ["Name", "Tel No"], ["Quentin Premiumline", "09065 123456"],
+        ["Olive Ordinaryline", "0113 496 0123"]]), source="Premium test")
+    screen.refresh()
+    _find(screen, qtbot, "Olive Ordinaryline")
+    assert not screen.premium_action.isEnabled()          # nothing held back
+    qtbot.keyClick(screen, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not hasattr(screen, "dialog")                   # the key does nothing here
+
+    screen.search.clear()
+    _find(screen, qtbot, "Quentin Premiumline")
+    contact = screen.current_contact
+    assert screen.premium_action.isEnabled() and not contact.callable
+    assert "Number history" not in screen.details.toPlainText()
+    qtbot.keyClick(screen, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = screen.dialog
+    assert "09065 123456 is a premium-rate number" in dialog.findChildren(
+        type(screen.count_label))[0].text()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert screen.banner.label.text() == (
+        "Agents may now call Quentin Premiumline's premium-rate number.")
+    assert get_contact(sqlite_db, contact.id).callable
+    assert not screen.premium_action.isEnabled()           # nothing left to allow
+    text = screen.details.toPlainText()
+    # on the UK clock (British Summer Time), by name
+    assert "14/07/2026 10:30: 0906 512 3456 premium-rate number allowed by Pat" in text
+
+
+@pytest.mark.clock(datetime(2026, 11, 23, 15, 0, tzinfo=ZoneInfo("Europe/London")))
+def test_the_number_history_and_corrections_are_shown_newest_first(screen, qtbot,
+                                                                   sqlite_db, tmp_path):
+    from outbound.contact_changes import add_number, change_detail
+    from outbound.db.models import Contact
+    from outbound.importing import import_file
+    from outbound.numbers import mark_wrong_number
+    from tests.test_import import write_csv
+
+    import_file(sqlite_db, write_csv(tmp_path / "list.csv", [
+        ["Name", "Tel No", "Email"],
+        ["Rowena Corrected", "0113 496 0456", "old@example.org"]]), source="Changes test")
+    with sqlite_db.read() as session:
+        from sqlalchemy import select
+
+        contact_id = session.scalar(select(Contact.id).where(
+            Contact.name == "Rowena Corrected"))
+    morning = datetime(2026, 11, 23, 9, 15, tzinfo=ZoneInfo("Europe/London"))
+
+    def wrong(session):  # type: ignore[no-untyped-def]
+        mark_wrong_number(session, session.get(Contact, contact_id), None, by="Nia Jones",
+                          now=morning)
+
+    sqlite_db.run_write(wrong)
+    add_number(sqlite_db, contact_id, "0161 496 0789", agent="Nia Jones",
+               now=morning.replace(hour=9, minute=20))
+    change_detail(sqlite_db, contact_id, "email", "new@example.org", agent="Sam Patel",
+                  now=morning.replace(hour=11, minute=5))
+    _find(screen, qtbot, "Rowena Corrected")
+    text = screen.details.toPlainText()
+    assert "23/11/2026 09:15: 0113 496 0456 marked as a wrong number by Nia Jones" in text
+    changes = text[text.index("Corrections made on calls"):]
+    email = changes.index("23/11/2026 11:05: Email changed from old@example.org to "
+                          "new@example.org by Sam Patel")
+    number = changes.index("23/11/2026 09:20: New number changed from nothing to "
+                           "0161 496 0789 by Nia Jones")
+    assert email < number                                   # newest first
+    assert not screen.premium_action.isEnabled()

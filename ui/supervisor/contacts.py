@@ -9,6 +9,7 @@ they scroll into view (see ``contacts_model``).
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -27,8 +28,16 @@ from PySide6.QtWidgets import (
 
 from outbound import contacts
 from outbound.clock import to_london
+from outbound.contact_changes import FIELD_WORDS, Change, contact_changes
 from outbound.contacts import SUPPRESSION_REASONS, ContactFilter
 from outbound.dashboard import contact_id_window, contact_sources, count_contacts_matching
+from outbound.numbers import (
+    EVENT_WORDS,
+    NumberHistory,
+    allow_premium_numbers,
+    number_history,
+    premium_held_back,
+)
 from outbound.phones import format_for_display
 from outbound.queue.history import EarlierCall, call_history
 from ui.actions import ScreenAction, create_action
@@ -111,11 +120,13 @@ class ContactsScreen(QWidget):
         self.details.setOpenLinks(False)
         self.stop_action = create_action(self, ScreenAction.STOP_CALLING, self.stop_calling)
         self.allow_action = create_action(self, ScreenAction.ALLOW_CALLS, self.allow_calls)
+        self.premium_action = create_action(self, ScreenAction.ALLOW_PREMIUM,
+                                            self.allow_premium)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(screen_toolbar([self.stop_action, self.allow_action],
-                                             "Contact actions"))
+        side_layout.addWidget(screen_toolbar(
+            [self.stop_action, self.allow_action, self.premium_action], "Contact actions"))
         side_layout.addWidget(self.details, 1)
 
         self.splitter = QSplitter()
@@ -133,6 +144,7 @@ class ContactsScreen(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(self.splitter, 1)
         self.setFocusProxy(self.search)
+        self.premium_numbers: list[str] = []
         self._show_contact(None)
         self.reload()
 
@@ -234,24 +246,28 @@ class ContactsScreen(QWidget):
         db = self.services.db
         self._wanted_contact = contact_id
         me = self.services.user.name
-        def work(_op: Any) -> tuple[Contact, list[EarlierCall]]:
-            return (contacts.open_contact(db, contact_id, by=me),
-                    call_history(db, contact_id, limit=CALLS_SHOWN))
+        def work(_op: Any) -> ContactDetails:
+            return ContactDetails(contacts.open_contact(db, contact_id, by=me),
+                                  call_history(db, contact_id, limit=CALLS_SHOWN),
+                                  number_history(db, contact_id)[::-1],   # newest first
+                                  contact_changes(db, contact_id))
 
-        run_in_background(self, work, lambda loaded: self._loaded_contact(*loaded),
-                          self.banner.error)
+        run_in_background(self, work, self._loaded_contact, self.banner.error)
 
-    def _loaded_contact(self, contact: Contact, calls: list[EarlierCall] | None = None
-                        ) -> None:
-        if contact.id == self._wanted_contact:  # not one overtaken by a later choice
-            self._show_contact(contact, calls)
+    def _loaded_contact(self, loaded: ContactDetails) -> None:
+        if loaded.contact.id == self._wanted_contact:  # not overtaken by a later choice
+            self._show_contact(loaded)
 
-    def _show_contact(self, contact: Contact | None,
-                      calls: list[EarlierCall] | None = None) -> None:
+    def _show_contact(self, loaded: ContactDetails | None) -> None:
+        contact = loaded.contact if loaded else None
         self.current_contact = contact
+        self.premium_numbers = premium_held_back(contact) if contact else []
         self.stop_action.setEnabled(contact is not None and not contact.do_not_call)
         self.allow_action.setEnabled(contact is not None and contact.do_not_call)
-        self.details.setHtml(describe_contact(contact, calls) if contact else
+        self.premium_action.setEnabled(bool(self.premium_numbers)
+                                       and self.services.user.role == "supervisor")
+        self.details.setHtml(describe_contact(contact, loaded.calls, loaded.numbers,
+                                              loaded.changes) if loaded and contact else
                              "<p>Choose a contact to see their numbers and history.</p>")
 
     def stop_calling(self) -> None:
@@ -296,6 +312,27 @@ class ContactsScreen(QWidget):
             lambda _r: self._changed(contact, f"{contact.name} may be called again."),
             self.banner.error)
 
+    def allow_premium(self) -> None:
+        contact, numbers = self.current_contact, self.premium_numbers
+        if contact is None or not numbers or not self.premium_action.isEnabled():
+            return
+        from ui.supervisor.suppress_dialog import AllowPremiumDialog
+
+        dialog = AllowPremiumDialog(contact.name, numbers, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._allow_premium(contact))
+        self.dialog = dialog
+        dialog.open()
+
+    def _allow_premium(self, contact: Contact) -> None:
+        db, user = self.services.db, self.services.user.name
+        run_in_background(
+            self, lambda _op: allow_premium_numbers(db, contact.id, user),
+            lambda count: self._changed(
+                contact, f"Agents may now call {contact.name}'s premium-rate "
+                         f"number{'' if count == 1 else 's'}."),
+            self.banner.error)
+
     def _changed(self, contact: Contact, message: str) -> None:
         self.banner.success(message)
         self.model.forget_rows()
@@ -306,9 +343,22 @@ def _when(value: Any) -> str:
     return to_london(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
-def describe_contact(c: Contact, calls: list[EarlierCall] | None = None) -> str:
-    """The detail pane's text: who, how to reach them, their calls in every campaign
-    (newest first) and any do-not-call history."""
+@dataclass(frozen=True, slots=True)
+class ContactDetails:
+    """What the detail pane shows of one contact, read together in the background."""
+
+    contact: Contact
+    calls: list[EarlierCall] = field(default_factory=list)
+    numbers: list[NumberHistory] = field(default_factory=list)   # newest first
+    changes: list[Change] = field(default_factory=list)          # newest first
+
+
+def describe_contact(c: Contact, calls: list[EarlierCall] | None = None,
+                     numbers: list[NumberHistory] | None = None,
+                     changes: list[Change] | None = None) -> str:
+    """The detail pane's text: who, how to reach them, their calls in every campaign,
+    what happened to their numbers, the corrections made on calls (each newest first)
+    and any do-not-call history."""
     e = html.escape
     rows = [f"<h3>{e(c.name)}</h3>"]
     if c.organisation or c.role:
@@ -341,6 +391,23 @@ def describe_contact(c: Contact, calls: list[EarlierCall] | None = None) -> str:
         rows.append(e(f"{_when(call.recorded_at)}: {call.outcome} ({call.campaign}, "
                       f"{call.agent}){said}") + "<br>")
     rows.append("</p>")
+    if numbers:
+        rows.append("<p><b>Number history</b><br>")
+        for event in numbers:
+            shown = format_for_display(event.number) if event.number else event.raw
+            by = f" by {event.recorded_by}" if event.recorded_by else ""
+            rows.append(e(f"{_when(event.recorded_at)}: {shown} "
+                          f"{EVENT_WORDS.get(event.event, event.event)}{by}") + "<br>")
+        rows.append("</p>")
+    if changes:
+        rows.append("<p><b>Corrections made on calls</b><br>")
+        for change in changes:
+            by = f" by {change.changed_by}" if change.changed_by else ""
+            rows.append(e(f"{_when(change.changed_at)}: "
+                          f"{FIELD_WORDS.get(change.field, change.field)} changed from "
+                          f"{change.old_value or 'nothing'} to "
+                          f"{change.new_value or 'nothing'}{by}") + "<br>")
+        rows.append("</p>")
     if c.suppressions:
         rows.append("<p><b>Do-not-call history</b><br>")
         for s in c.suppressions:

@@ -92,3 +92,25 @@ class AllowCallsDialog(QDialog):
             self.reason_edit.setFocus()
             return
         super().accept()
+
+
+class AllowPremiumDialog(QDialog):
+    """Asks before letting agents call a person's premium-rate numbers."""
+
+    def __init__(self, contact_name: str, numbers: list[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Allow a premium-rate number for {contact_name}")
+        one = len(numbers) == 1
+        listed = ", ".join(numbers)
+        buttons, self.ok_button = dialog_buttons(self, "&Allow calls to it" if one
+                                                 else "&Allow calls to them")
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint_label(
+            f"{listed} {'is a premium-rate number' if one else 'are premium-rate numbers'}"
+            f": calls to {'it' if one else 'them'} cost the council. Allow agents to call "
+            f"{'it' if one else 'them'} for {contact_name} only? Your name and the time "
+            "are kept in the number history."))
+        layout.addWidget(buttons)
+        self.ok_button.setDefault(True)
+        self.ok_button.setFocus()

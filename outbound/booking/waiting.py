@@ -65,6 +65,50 @@ class Offer:
     hold_expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class OfferOnCall:
+    """What the agent ringing someone about a freed place needs to know."""
+
+    entry_id: int
+    service: str
+    preferences: str                 # "Mondays and Saturdays, mornings, at ..."; "" for any
+    starts_at: datetime | None       # the place held for them
+    location: str | None
+
+    def sentence(self) -> str:
+        """"Offer of a freed place ... They said: Mondays, mornings." for the call."""
+        from outbound.booking.wording import uk_short
+
+        place = ""
+        if self.starts_at is not None:
+            place = (f" ({uk_short(self.starts_at)}"
+                     + (f", {self.location}" if self.location else "") + ")")
+        wants = self.preferences or "any day, any time, anywhere"
+        return (f"A freed place{place} offered from the waiting list for {self.service}. "
+                f"They can come: {wants}.")
+
+
+def offer_on_task(db: Database, task_id: int) -> OfferOnCall | None:
+    """The waiting-list offer a call is about, with the person's preferences (None when
+    the call is not an offer)."""
+    from outbound.db.booking_models import Location
+
+    with db.read() as session:
+        entry = session.scalar(select(WaitingListEntry).where(
+            WaitingListEntry.offer_task_id == task_id,
+            WaitingListEntry.status == "offered").order_by(WaitingListEntry.id.desc())
+            .limit(1))
+        if entry is None:
+            return None
+        wanted = session.get(Location, entry.location_id) if entry.location_id else None
+        slot = session.get(Slot, entry.offered_slot_id) if entry.offered_slot_id else None
+        where = session.get(Location, slot.location_id) if slot is not None else None
+        return OfferOnCall(entry.id, entry.service,
+                           preferences_text(entry.preferred_days, entry.preferred_times,
+                                            wanted.name if wanted else None),
+                           slot.starts_at if slot else None, where.name if where else None)
+
+
 def parse_preferred_days(days: str | Collection[int] | None) -> str | None:
     """Days someone can come, Monday to Saturday, as stored ("mon,wed,sat"); None for
     any day. Accepts weekday numbers (0 is Monday) or words ("mon-wed", "tue,thu")."""

@@ -181,9 +181,10 @@ def test_a_held_place_is_let_go_when_the_call_ends_without_a_booking(qtbot, open
 
 def test_put_on_the_waiting_list(qtbot, open_screen, db) -> None:  # type: ignore[no-untyped-def]
     screen = open_screen("vaccination_booking", "Vaccinations")
-    press(qtbot, screen.focusWidget(), Qt.Key.Key_L, CTRL)
-    assert "Aisha Begum is on the waiting list for Vaccination appointment." in \
-        screen.notice.text()
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_L, CTRL)       # when and where?
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Return)        # any day, any time
+    assert "Aisha Begum is on the waiting list for Vaccination appointment, any day and " \
+        "time." in screen.notice.text()
     entries = waiting_list(db, campaign="Vaccinations")
     assert len(entries) == 1 and entries[0].service == "Vaccination appointment"
     # Then a call-back, say, to hear about an earlier place.

@@ -3,15 +3,21 @@ waiting list's preferences, typing on after a change, and a screen that keeps st
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from outbound import booking
+from outbound.booking import find_free_slots, waiting_list
 from outbound.booking.demo import build_demo_bookings
 from outbound.contacts import ContactFilter
 from outbound.importing import import_rows
 from outbound.queue.campaigns import create_campaign, enrol
 from outbound.users import add_user
-from tests.ui.test_call_screen import Clock, at, build_screen, next_call, press, row
+from tests.ui.test_call_screen import CTRL, Clock, at, build_screen, next_call, press, row
 from tests.ui.test_call_screen_booking import MONDAY
 from ui.agent import numbers
 from ui.agent.call_screen import CallScreen
@@ -21,24 +27,36 @@ pytestmark = pytest.mark.clock(at(MONDAY, 10, 0))
 
 
 @pytest.fixture
-def births(qtbot, db, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """A registrar drive whose first parent needs a Punjabi interpreter, on the screen."""
+def open_births(qtbot, db, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A registrar drive whose first parent needs a Punjabi interpreter; ``before(db,
+    campaign)`` runs before the screen opens on the first call."""
     monkeypatch.setattr(numbers, "open_in_softphone", lambda _url: True)
     Operations.synchronous = True
-    add_user(db, "Sam")
-    add_user(db, "Jo")
-    import_rows(db, ["Name", "Telephone", "Accessibility needs"],
-                [(2, ["Harpreet Kaur", "0113 496 0101", "Interpreter: Punjabi"]),
-                 (3, ["Tomasz Nowak", "0113 496 0102", ""])],
-                file_name="births.csv", source="Births")
-    campaign = create_campaign(db, "registrar_birth_booking", "Births")
-    enrol(db, campaign, where=ContactFilter(source="Births"))
-    build_demo_bookings(db, MONDAY)
-    screen = build_screen(qtbot, db, Clock(at(MONDAY, 10, 5)), tmp_path / "drafts")
-    screen.select_campaign("Births")
-    next_call(qtbot, screen)
-    yield screen
+
+    def make(before: Callable[[Any, int], None] | None = None) -> CallScreen:
+        add_user(db, "Sam")
+        add_user(db, "Jo")
+        import_rows(db, ["Name", "Telephone", "Accessibility needs"],
+                    [(2, ["Harpreet Kaur", "0113 496 0101", "Interpreter: Punjabi"]),
+                     (3, ["Tomasz Nowak", "0113 496 0102", ""])],
+                    file_name="births.csv", source="Births")
+        campaign = create_campaign(db, "registrar_birth_booking", "Births")
+        enrol(db, campaign, where=ContactFilter(source="Births"))
+        build_demo_bookings(db, MONDAY)
+        if before is not None:
+            before(db, campaign)
+        screen = build_screen(qtbot, db, Clock(at(MONDAY, 10, 5)), tmp_path / "drafts")
+        screen.select_campaign("Births")
+        next_call(qtbot, screen)
+        return screen
+
+    yield make
     Operations.synchronous = False
+
+
+@pytest.fixture
+def births(open_births):  # type: ignore[no-untyped-def]
+    return open_births()
 
 
 def y_of(screen: CallScreen, widget) -> int:  # type: ignore[no-untyped-def]
@@ -64,3 +82,74 @@ def test_the_interpreter_in_the_contacts_needs_is_filled_in_and_can_be_changed(
     assert not needed.carried_tag.isVisibleTo(screen)
     assert not language.isVisibleTo(screen)
     assert screen.slots.minutes == 30
+
+
+# ---- the waiting list ---------------------------------------------------------------
+
+def test_the_waiting_list_asks_which_days_times_and_place_suit(qtbot, births, db) -> None:  # type: ignore[no-untyped-def]
+    screen = births
+    picker = screen.slots
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_L, CTRL)
+    choice = picker.waiting_choice
+    assert choice.isVisibleTo(screen)
+    assert [box.isChecked() for box in choice.days] == [True] * 6      # any day to start
+    assert choice.times.currentText() == "Any time"
+    assert choice.place.currentText() == "Any location"               # the place on screen
+    assert screen.focusWidget() is choice.add_button
+    assert waiting_list(db, campaign="Births") == []                  # nothing yet
+    # Not Saturdays, mornings only, at the first register office: all by keys.
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Backtab)             # Back
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Backtab)             # the place
+    assert screen.focusWidget() is choice.place
+    press(qtbot, choice.place, Qt.Key.Key_Down)
+    office = choice.place.currentText()
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Backtab)
+    assert screen.focusWidget() is choice.times
+    press(qtbot, choice.times, Qt.Key.Key_Down)
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Backtab)
+    assert screen.focusWidget() is choice.days[5]
+    press(qtbot, choice.days[5], Qt.Key.Key_Space)
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Return)
+    assert choice.isHidden()
+    [entry] = waiting_list(db, campaign="Births")
+    assert (entry.preferred_days, entry.preferred_times) == ("mon,tue,wed,thu,fri", "morning")
+    assert entry.location_id == choice.place.currentData() and entry.location_id is not None
+    assert screen.notice.text() == ("Harpreet Kaur is on the waiting list for Telephone "
+                                    "appointment: Mondays, Tuesdays, Wednesdays, Thursdays "
+                                    f"and Fridays, mornings, at {office}.")
+
+
+def test_ctrl_l_twice_puts_them_on_for_any_day_and_esc_goes_back(qtbot, births, db) -> None:  # type: ignore[no-untyped-def]
+    screen = births
+    choice = screen.slots.waiting_choice
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_L, CTRL)
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Escape)
+    assert choice.isHidden() and waiting_list(db, campaign="Births") == []
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_L, CTRL)
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_L, CTRL)
+    [entry] = waiting_list(db, campaign="Births")
+    assert (entry.preferred_days, entry.preferred_times, entry.location_id) == \
+        (None, None, None)
+    assert "any day and time" in screen.notice.text()
+
+
+def test_the_offer_call_shows_when_and_where_they_can_come(qtbot, open_births) -> None:  # type: ignore[no-untyped-def]
+    def freed_place_offered(db, campaign: int) -> None:  # type: ignore[no-untyped-def]
+        now = at(MONDAY, 9, 0)
+        tuesday = MONDAY + timedelta(days=1)
+        slot = find_free_slots(db, "Telephone appointment", from_=tuesday, minutes=30,
+                               now=now, limit=1)[0]
+        made = booking.book(db, "Jo", 2, slot.slot_id, minutes=30, campaign=campaign,
+                            now=now)
+        booking.add_to_waiting_list(db, campaign, 1, "Telephone appointment", minutes=30,
+                                    days="tue", times="morning", now=now)
+        [offer] = booking.cancel(db, "Jo", made.reference, "unwell",
+                                 now=now + timedelta(minutes=5)).offers
+        assert offer.contact_id == 1
+
+    screen = open_births(freed_place_offered)
+    assert screen.page.contact.name.text() == "Harpreet Kaur"
+    note = screen.slots.offer_note
+    assert note.isVisibleTo(screen)
+    assert "offered from the waiting list for Telephone appointment" in note.text()
+    assert note.text().endswith("They can come: Tuesdays, mornings.")

@@ -33,6 +33,7 @@ from outbound.booking import (
     write_ics,
 )
 from outbound.booking.appointments import part_names, second_part_min_days
+from outbound.booking.waiting import offer_on_task
 from outbound.clock import london_day
 
 CALENDAR_DAYS = 35
@@ -140,12 +141,21 @@ def book_slots(db: Any, agent: str, contact_id: int, task_id: int, campaign_id: 
 
 def join_waiting_list(db: Any, agent: str, campaign_id: int, contact_id: int, task_id: int,
                       service: str, location: int | None, minutes: int | None,
-                      now: datetime) -> int | Refusal:
+                      now: datetime, *, days: Sequence[int] = (),
+                      times: str | None = None) -> int | Refusal:
+    """Put them on the list for the days (none: any), time and place they can come."""
     try:
         return add_to_waiting_list(db, campaign_id, contact_id, service, location=location,
-                                   minutes=minutes, task=task_id, agent=agent, now=now)
+                                   minutes=minutes, task=task_id, agent=agent, now=now,
+                                   days=list(days) or None, times=times)
     except BookingError as exc:
         return Refusal(str(exc))
+
+
+def offer_on_call(db: Any, task_id: int) -> str:
+    """What to tell the agent when the call offers a freed place ('' when it does not)."""
+    offer = offer_on_task(db, task_id)
+    return offer.sentence() if offer is not None else ""
 
 
 def save_calendar_file(path: str | Path, ics: bytes) -> Path:

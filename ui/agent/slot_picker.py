@@ -7,8 +7,12 @@ register) the second part is offered only once the first is chosen, and only fro
 first day the rules allow after it; both are held together and booked together.
 
 Keys: arrows move through the free times, Enter or Space chooses one (and holds it; a
-click does too: coming to the list is not a choice), Ctrl+B books, Ctrl+L puts the
-person on the waiting list, Ctrl+S saves the calendar file.
+click does too: coming to the list is not a choice), Ctrl+B books, Ctrl+L asks which
+days, times and place suit the person for the waiting list (Enter, or Ctrl+L again,
+puts them on it), Ctrl+S saves the calendar file.
+
+A call that offers a freed place from the waiting list says so above the times, with
+the days, times and place the person said they can come.
 """
 
 from __future__ import annotations
@@ -38,10 +42,12 @@ from PySide6.QtWidgets import (
 )
 
 from outbound.booking import FreeSlot, Hold
+from outbound.booking.waiting import parse_preferred_days, preferences_text
 from outbound.booking.wording import uk_clock, uk_date, uk_short
 from outbound.clock import london_day
 from ui.agent import booking_data
 from ui.agent.booking_data import Booked, BookingRules, Choices, Refusal
+from ui.agent.waiting_choice import WaitingChoice
 from ui.operations import run_in_background
 
 HOLD_CHECK_MS = 5_000        # how often a hold is looked at, to say when it has lapsed
@@ -100,6 +106,15 @@ class SlotPicker(QFrame):
         self.step = QLabel()
         self.step.setObjectName("carriedNote")
         self.step.setWordWrap(True)
+        self.offer_note = QLabel()
+        self.offer_note.setObjectName("pickerMessage")
+        self.offer_note.setWordWrap(True)
+        self.offer_note.setAccessibleName("Waiting-list offer")
+        self.offer_note.hide()
+        self.waiting_choice = WaitingChoice()
+        self.waiting_choice.sig_chosen.connect(self._waiting_chosen)
+        self.waiting_choice.sig_cancelled.connect(self._waiting_cancelled)
+        self.waiting_choice.hide()
         self.place_box = QComboBox()
         self.place_box.setAccessibleName("Location")
         self.place_box.addItem("Any location", None)
@@ -164,10 +179,12 @@ class SlotPicker(QFrame):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
         layout.addLayout(top)
+        layout.addWidget(self.offer_note)
         layout.addWidget(self.step)
         layout.addLayout(grid)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
+        layout.addWidget(self.waiting_choice)
         layout.addWidget(self.confirmation)
 
     def _show_choosing(self, shown: bool) -> None:
@@ -206,12 +223,23 @@ class SlotPicker(QFrame):
         self._from_day = None
         self.confirmation.clear()
         self.confirmation.hide()
+        self.waiting_choice.hide()
+        self.offer_note.clear()
+        self.offer_note.hide()
         self._show_choosing(True)
         self.save_button.hide()
         self.status.setText("")
         self.minutes = rules.minutes(self.answers())
         self._show_step()
         self.load(with_locations=self.place_box.count() == 1)
+        db = self.db
+        run_in_background(self, lambda _op: booking_data.offer_on_call(db, call.task_id),
+                          self._for(call, self._show_offer), lambda _message: None)
+
+    def _show_offer(self, text: str) -> None:
+        """A call offering a freed place: what the person said suits them."""
+        self.offer_note.setText(text)
+        self.offer_note.setVisible(bool(text))
 
     def finish(self) -> None:
         """The call is over: let go of anything held and not booked."""
@@ -480,24 +508,49 @@ class SlotPicker(QFrame):
         self.sig_booked.emit(result)
 
     def join_waiting_list(self) -> None:
+        """Ctrl+L: ask when and where they can come (any day, any time, the place on
+        screen to start with); pressed again, put them on the list as chosen."""
         call = self.call
         if call is None or self.booked is not None:
             return
+        if not self.waiting_choice.isHidden():
+            self.waiting_choice.choose()
+            return
+        places = [(self.place_box.itemText(n), self.place_box.itemData(n))
+                  for n in range(self.place_box.count())]
+        self.waiting_choice.begin(self.rules.parts[0], places, self.location)
+
+    def _waiting_cancelled(self) -> None:
+        self.waiting_choice.hide()
+        self.offers.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _waiting_chosen(self, days: list[int], times: str | None, location: int | None
+                        ) -> None:
+        call = self.call
+        if call is None or self.booked is not None:
+            return
+        self.waiting_choice.hide()
+        self.offers.setFocus(Qt.FocusReason.OtherFocusReason)
         db, agent, now = self.db, self.agent, self.clock()
-        service, location, minutes = self.rules.parts[0], self.location, self.minutes
+        service, minutes = self.rules.parts[0], self.minutes
+        place = self.place_box.itemText(self.place_box.findData(location)) \
+            if location is not None else None
+        suits = preferences_text(parse_preferred_days(days), times, place)
 
         def done(result: int | Refusal) -> None:
             if isinstance(result, Refusal):
                 self.status.setText(result.message)
+                self.sig_said.emit(result.message, "warning")
                 return
-            text = f"{call.contact_name} is on the waiting list for {service}."
+            text = f"{call.contact_name} is on the waiting list for {service}" \
+                + (f": {suits}." if suits else ", any day and time.")
             self.status.setText(text)
             self.sig_said.emit(text, "success")
 
         run_in_background(
             self, lambda _op: booking_data.join_waiting_list(
                 db, agent, call.campaign_id, call.contact_id, call.task_id, service, location,
-                minutes, now), self._for(call, done),
+                minutes, now, days=days, times=times), self._for(call, done),
             lambda message: self.status.setText(message))
 
     def save_calendar(self) -> None:

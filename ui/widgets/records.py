@@ -2,6 +2,12 @@
 
 Columns are declared as data: a title and how to show a record in it. Big tables (the
 contacts) use their own lazy model; this one is for lists of hundreds, not millions.
+
+A table shows its records in the order they arrive (the engine's order: newest first,
+most common first) with no sort arrow until a header is clicked or the screen says how
+they are sorted (``sortByColumn``); then it sorts through its proxy, so the arrow always
+describes the rows shown: pointing up when the smallest is at the top, down when the
+largest is.
 """
 
 from __future__ import annotations
@@ -17,7 +23,13 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyleOptionHeader,
+    QTableView,
+    QWidget,
+)
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -78,6 +90,26 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         return None
 
 
+class SortHeader(QHeaderView):
+    """A header whose arrow points up over an ascending column (A at the top, Z at the
+    bottom) and down over a descending one, as in the file managers people know. Qt's
+    own header draws them the other way round."""
+
+    UP = QStyleOptionHeader.SortIndicator.SortUp
+    DOWN = QStyleOptionHeader.SortIndicator.SortDown
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, section: int) -> None:
+        super().initStyleOptionForIndex(option, section)
+        flipped = {self.DOWN: self.UP, self.UP: self.DOWN}
+        option.sortIndicator = flipped.get(option.sortIndicator, option.sortIndicator)
+
+    def arrow(self, section: int) -> str | None:
+        """"up", "down" or None: the arrow drawn on a section."""
+        option = QStyleOptionHeader()
+        self.initStyleOptionForIndex(option, section)
+        return {self.UP: "up", self.DOWN: "down"}.get(option.sortIndicator)
+
+
 class RecordTable(QTableView):
     """A sortable, row-selecting view over a RecordTableModel."""
 
@@ -88,8 +120,14 @@ class RecordTable(QTableView):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SortRole)
+        sort_header = SortHeader(Qt.Orientation.Horizontal, self)
+        sort_header.setSectionsClickable(True)
+        self.setHorizontalHeader(sort_header)
         self.setModel(self.proxy)
         self.setAccessibleName(name)
+        # No column is sorted at first: the records show in the order they arrive, and
+        # no arrow claims otherwise (Qt would sort the first column descending).
+        self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(sortable)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -277,9 +277,16 @@ def test_flags_are_listed_for_supervisors_and_can_be_reviewed(db) -> None:
     flags = flagged_answers(db, campaign)
     assert "staff_cases_confirmed" in {flag.field for flag in flags}
     assert all(flag.campaign == "Tracker" for flag in flags)
-    assert review_flag(db, flags[0].flag_id, "Supervisor Jo")
+    staff = next(flag for flag in flags if flag.field == "staff_cases_confirmed")
+    assert staff.question == "Confirmed cases among staff"
+    assert staff.home in {"Ivy House", "Oak Lodge"}
+    seen_at = now + timedelta(minutes=5)
+    assert review_flag(db, flags[0].flag_id, "Supervisor Jo", now=seen_at)
     assert not review_flag(db, flags[0].flag_id, "Supervisor Jo")
     assert len(flagged_answers(db, campaign)) == len(flags) - 1
+    seen = next(flag for flag in flagged_answers(db, campaign, include_reviewed=True)
+                if flag.flag_id == flags[0].flag_id)
+    assert (seen.reviewed_by, seen.reviewed_at) == ("Supervisor Jo", seen_at)
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(AnswerFlag)) == len(flags)
 

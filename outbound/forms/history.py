@@ -82,6 +82,18 @@ class FlaggedAnswer:
     raised_at: datetime
     reviewed_at: datetime | None
     reviewed_by: str | None
+    question: str = ""          # the field's label on the form the answer was given on
+
+    @property
+    def home(self) -> str:
+        """The place the answer is about: a care home is the contact, its provider the
+        organisation, so the contact's name comes first."""
+        return self.contact_name or self.organisation or ""
+
+
+def _labels(fields: list[dict[str, Any]] | None) -> dict[str, str]:
+    return {str(entry.get("name")): str(entry.get("label") or entry.get("name"))
+            for entry in fields or [] if isinstance(entry, dict) and entry.get("name")}
 
 
 def flagged_answers(db: Database, campaign_id: int | None = None, *,
@@ -89,19 +101,24 @@ def flagged_answers(db: Database, campaign_id: int | None = None, *,
     """Flags newest first; by default only those nobody has reviewed yet."""
     with db.read() as session:
         query = (select(AnswerFlag, Campaign.name, Contact.name, Contact.organisation,
-                        Contact.district)
+                        Contact.district, AnswerSet.form_version_id)
                  .join(Campaign, Campaign.id == AnswerFlag.campaign_id)
-                 .join(Contact, Contact.id == AnswerFlag.contact_id))
+                 .join(Contact, Contact.id == AnswerFlag.contact_id)
+                 .join(AnswerSet, AnswerSet.id == AnswerFlag.answer_set_id))
         if campaign_id is not None:
             query = query.where(AnswerFlag.campaign_id == campaign_id)
         if not include_reviewed:
             query = query.where(AnswerFlag.reviewed_at.is_(None))
         rows = session.execute(query.order_by(AnswerFlag.raised_at.desc(),
                                               AnswerFlag.id.desc()).limit(limit)).all()
+        versions = {version_id for *_, version_id in rows}
+        labels = {version.id: _labels(version.fields) for version in session.scalars(
+            select(FormVersion).where(FormVersion.id.in_(versions)))} if versions else {}
         return [FlaggedAnswer(flag.id, campaign, flag.contact_id, name, organisation,
                               district, flag.round_key, flag.field, flag.value, flag.message,
-                              flag.raised_at, flag.reviewed_at, flag.reviewed_by)
-                for flag, campaign, name, organisation, district in rows]
+                              flag.raised_at, flag.reviewed_at, flag.reviewed_by,
+                              labels.get(version_id, {}).get(flag.field, flag.field))
+                for flag, campaign, name, organisation, district, version_id in rows]
 
 
 def review_flag(db: Database, flag_id: int, supervisor: str, *,

@@ -19,7 +19,7 @@ from tests.ui.test_supervisor_support import (
     services_for,
 )
 from ui.operations import Operations
-from ui.supervisor.dashboard import DashboardScreen
+from ui.supervisor.dashboard import DashboardScreen, clock
 
 MORNING = datetime.combine(CALLING_DAY, time(10, 30), tzinfo=LONDON)
 
@@ -91,3 +91,63 @@ def _agent(db):
 
     add_user(db, "Amira")
     return "Amira"
+
+
+def _flagged_call(db, campaign, agent, at):  # type: ignore[no-untyped-def]
+    """One call whose answers say the home has no masks: a flag, raised at ``at``."""
+    import random
+
+    from outbound.forms import form_of, validate
+    from outbound.forms.examples import example_answers
+    from outbound.queue.campaigns import list_campaigns, template_of
+
+    form = form_of(template_of(next(c for c in list_campaigns(db) if c.id == campaign)))
+    answers = validate(form, {**example_answers(form, random.Random(7)),
+                              "ppe_masks": "red"}).cleaned
+    task = claim_next_task(db, agent, campaign, now=at)
+    record_outcome(db, task.task_id, agent, "completed", answers=answers, now=at)
+    return task.contact_id
+
+
+def test_flagged_answers_newest_first_by_home_and_marked_seen_with_ctrl_m(setup, qtbot):
+    from sqlalchemy import select
+
+    from outbound.db.capture_models import AnswerFlag
+    from outbound.db.models import Contact
+
+    db, folder, campaign = setup
+    agent = _agent(db)
+    older = _flagged_call(db, campaign, agent, MORNING.replace(hour=9))
+    newer = _flagged_call(db, campaign, agent, MORNING)
+    with db.read() as session:
+        home = {c.id: c for c in session.scalars(select(Contact).where(
+            Contact.id.in_((older, newer))))}
+    screen = open_dashboard(qtbot, db, folder)
+    flags = screen.flag_table
+    rows = [[flags.proxy.index(r, c).data() for c in range(flags.proxy.columnCount())]
+            for r in range(flags.proxy.rowCount())]
+    headers = [screen.flags.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(screen.flags.columnCount())]
+    assert headers[:5] == ["Flagged", "Home", "Provider", "District", "Question"]
+    masks = [row for row in rows if row[4] == "PPE: masks"]
+    # The newest flag is at the top, named by the home, not by its provider.
+    assert [row[1] for row in masks] == [home[newer].name, home[older].name]
+    assert masks[0][2] == (home[newer].organisation or "")
+    assert rows[0][0] == clock(MORNING)
+    assert all(row[4] != "ppe_masks" for row in rows)
+    assert flags.horizontalHeader().arrow(0) is None
+
+    qtbot.keyClick(screen, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    assert screen.tabs.currentIndex() == 3
+    qtbot.mouseClick(flags.viewport(), Qt.MouseButton.LeftButton,
+                     pos=flags.visualRect(flags.proxy.index(0, 1)).center())
+    chosen = flags.current_record()
+    before = len(screen.flags.records)
+    qtbot.keyClick(flags, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert "marked as seen by Pat" in screen.banner.label.text()
+    assert len(screen.flags.records) == before - 1
+    assert chosen.flag_id not in {f.flag_id for f in screen.flags.records}
+    with db.read() as session:
+        flag = session.get(AnswerFlag, chosen.flag_id)
+        assert flag.reviewed_by == "Pat"
+        assert flag.reviewed_at == MORNING.replace(hour=11)

@@ -133,11 +133,14 @@ class DashboardScreen(QWidget):
             Column("Passed up", lambda w: clock(w.when)),
             Column("Agent's note", lambda w: w.note or ""),
         ], self)
+        # Newest first, as flagged_answers gives them; a header click sorts otherwise.
         self.flags: RecordTableModel[Any] = RecordTableModel([
-            Column("Provider", lambda f: f.organisation or f.contact_name),
+            Column("Flagged", lambda f: clock(f.raised_at), sort_key=lambda f: f.raised_at),
+            Column("Home", lambda f: f.home),
+            Column("Provider", lambda f: f.organisation or ""),
             Column("District", lambda f: f.district or ""),
-            Column("Round", lambda f: f.round_key),
-            Column("Question", lambda f: f.field),
+            Column("Question", lambda f: f.question or f.field,
+                   tip=lambda f: f"{f.question or f.field} ({f.field})"),
             Column("Answer", lambda f: f.value or ""),
             Column("Why it is flagged", lambda f: f.message),
         ], self)
@@ -148,7 +151,7 @@ class DashboardScreen(QWidget):
         self.escalated_table = RecordTable(self.escalated, "Calls waiting for a supervisor")
         self.escalated_table.fit_columns((220, 140))
         self.flag_table = RecordTable(self.flags, "Flagged answers")
-        self.flag_table.fit_columns((200, 110, 90, 160, 80))
+        self.flag_table.fit_columns((90, 190, 150, 100, 200, 80))
 
         self.back_action = create_action(self, ScreenAction.ESCALATION_BACK,
                                          lambda: self.resolve(close=False))
@@ -337,10 +340,17 @@ class DashboardScreen(QWidget):
         self.tabs.setCurrentIndex(3)
         from outbound.forms import review_flag
 
+        now = self.clock()
         run_in_background(
             self, lambda _op: review_flag(self.services.db, flag.flag_id,
-                                          self.services.user.name),
-            lambda _r: (self.banner.success(
-                f"The answer from {flag.organisation or flag.contact_name} is marked as "
-                "seen."), self.reload()),
-            self.banner.error)
+                                          self.services.user.name, now=now),
+            lambda marked: self._marked_seen(flag, marked, now), self.banner.error)
+
+    def _marked_seen(self, flag: Any, marked: bool, now: datetime) -> None:
+        what = f"“{flag.question or flag.field}” from {flag.home}"
+        if marked:
+            self.banner.success(f"{what} is marked as seen by {self.services.user.name} "
+                                f"at {to_london(now):%H:%M}.")
+        else:
+            self.banner.info(f"{what} had already been marked as seen.")
+        self.reload()

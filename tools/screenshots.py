@@ -5,7 +5,8 @@
 Builds the demo county in a temporary folder (a week of the care tracker, today's
 round worked until 14:30), signs in as the demo supervisor and grabs every screen,
 the sign-in list, the import wizard, the export dialog and the agent's call screen
-(waiting, on a care tracker call and on a registrar booking call).
+(waiting, on a care tracker call with its call-backs and correction dialog, and on a
+registrar booking call).
 ``--dark`` draws them with a dark palette, as on a desktop in dark mode (<name>_dark.png).
 """
 
@@ -155,6 +156,14 @@ def main() -> int:
     calls = agent.show_screen("calls")
     calls.clock = lambda: now          # within calling hours, whatever the time now
     grab(agent, "call_screen", prepare=calls.next_call)
+    grab(agent, "call_screen_callbacks", prepare=calls.toggle_callbacks)
+    calls.callbacks.hide()
+    from ui.agent.correct_details import open_correct_details
+
+    correcting = open_correct_details(calls)
+    if correcting is not None:
+        grab(correcting, "correct_details")
+        correcting.reject()
     calls.put_back()
     registrar = next(c.name for c in calls.campaigns if c.template.booking)
     calls.select_campaign(registrar)

@@ -8,7 +8,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import delete, func, literal_column, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -22,8 +21,8 @@ from outbound.audit import (
     search_audit,
 )
 from outbound.db.audit_models import AuditEvent
-from outbound.db.migrate import alembic_config
 from outbound.db.types import UTCDateTime
+from tests.migrating import migrate
 
 
 def entries(db) -> int:
@@ -115,13 +114,8 @@ def test_the_trail_is_exported_with_a_dictionary_and_the_export_is_audited(db, t
 
 def test_the_migration_comes_and_goes_with_its_triggers(db):
     record_event(db, "searched", "Searched.", actor="Sam")
-    config = alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0010")      # to before the audit trail
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrate(db, "downgrade", "0010")      # to before the audit trail
+    migrate(db, "upgrade", "head")
     assert entries(db) == 0
     record_event(db, "searched", "Searched again.", actor="Sam")
     with pytest.raises(DBAPIError, match="audit trail cannot be changed"), db.write() as s:

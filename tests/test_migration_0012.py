@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect, text
 
-from outbound.db.migrate import alembic_config, current_revision, head_revision
-
-
-def _migrate(db, step: str, revision: str) -> None:
-    config = alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        getattr(command, step)(config, revision)
-
-
-def _columns(db, table: str) -> set[str]:
-    return {c["name"] for c in inspect(db.engine).get_columns(table)}
+from outbound.db.migrate import current_revision, head_revision
+from tests.migrating import columns, migrate
 
 
 def test_legal_holds_erasure_and_candidates_come_and_go(db):
     assert current_revision(db) == head_revision()
     assert {"legal_hold", "suppression_candidate"} <= set(inspect(db.engine).get_table_names())
-    assert "erased_at" in _columns(db, "contact")
+    assert "erased_at" in columns(db, "contact")
     try:
-        _migrate(db, "downgrade", "0011")
+        migrate(db, "downgrade", "0011")
         tables = set(inspect(db.engine).get_table_names())
         assert not {"legal_hold", "suppression_candidate"} & tables
-        assert "erased_at" not in _columns(db, "contact")
+        assert "erased_at" not in columns(db, "contact")
         with db.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO contact (id, kind, name, name_key, source, attributes, "
                 "do_not_call, created_at, updated_at) VALUES (1, 'person', 'Ann Lee', "
                 "'ann lee', 'test', '{}', false, '2026-11-01 09:00:00', "
                 "'2026-11-01 09:00:00')"))
-        _migrate(db, "upgrade", "0012")
+        migrate(db, "upgrade", "0012")
         with db.engine.begin() as connection:
             assert connection.execute(text(
                 "SELECT name, erased_at FROM contact")).one() == ("Ann Lee", None)
@@ -50,4 +39,4 @@ def test_legal_holds_erasure_and_candidates_come_and_go(db):
                 "SELECT reason, set_by, lifted_at FROM legal_hold")).all()
         assert [tuple(r) for r in held] == [("Complaint 2026/114", "Priya", None)]
     finally:
-        _migrate(db, "upgrade", "head")
+        migrate(db, "upgrade", "head")

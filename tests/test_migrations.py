@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import text
 
 from outbound.contacts import get_contact
-from outbound.db.migrate import alembic_config, current_revision, head_revision
+from outbound.db.migrate import current_revision, head_revision
+from tests.migrating import migrate
 
 CONTACT = ("INSERT INTO contact (id, kind, name, name_key, source, attributes, primary_phone, "
            "do_not_call, created_at, updated_at) VALUES (:id, 'person', :name, :key, 'test', "
            "'{}', :primary, false, '2026-11-01 09:00:00', '2026-11-01 09:00:00')")
 PHONE = ("INSERT INTO contact_phone (contact_id, position, e164, extension, raw, line_type, "
          "usable, note) VALUES (:contact, :position, :e164, :ext, :raw, :type, :usable, :note)")
-
-
-def _migrate(db, step: str, revision: str) -> None:
-    config = alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        getattr(command, step)(config, revision)
 
 
 def _stored(db) -> tuple[list, list]:
@@ -33,7 +26,7 @@ def _stored(db) -> tuple[list, list]:
 
 
 def test_the_first_number_moves_onto_the_contact_and_back(db):
-    _migrate(db, "downgrade", "0005")
+    migrate(db, "downgrade", "0005")
     try:
         with db.engine.begin() as connection:
             connection.execute(text(CONTACT), [
@@ -51,7 +44,7 @@ def test_the_first_number_moves_onto_the_contact_and_back(db):
                  "type": None, "usable": False, "note": "damaged by a spreadsheet"},
             ])
         before = _stored(db)
-        _migrate(db, "upgrade", "head")
+        migrate(db, "upgrade", "head")
         assert current_revision(db) == head_revision()
 
         oak = get_contact(db, 1)
@@ -66,16 +59,16 @@ def test_the_first_number_moves_onto_the_contact_and_back(db):
         # only second and later numbers are left in contact_phone
         assert _stored(db)[1] == [(1, 1, "+441614960002", "0161 496 0002")]
 
-        _migrate(db, "downgrade", "0005")
+        migrate(db, "downgrade", "0005")
         assert _stored(db) == before
     finally:
-        _migrate(db, "upgrade", "head")
+        migrate(db, "upgrade", "head")
 
 
 def test_premium_numbers_are_held_back_and_the_number_history_comes_and_goes(db):
     from sqlalchemy import inspect
 
-    _migrate(db, "downgrade", "0008")
+    migrate(db, "downgrade", "0008")
     try:
         with db.engine.begin() as connection:
             insert = text(CONTACT.replace(":primary, false", ":primary, false")
@@ -96,7 +89,7 @@ def test_premium_numbers_are_held_back_and_the_number_history_comes_and_goes(db)
                 {"contact": 3, "position": 1, "e164": "+449065123458", "ext": None,
                  "raw": "09065 123458", "type": "premium", "usable": True, "note": ""},
             ])
-        _migrate(db, "upgrade", "head")     # the contact model is the newest one
+        migrate(db, "upgrade", "head")     # the contact model is the newest one
         first = get_contact(db, 1)
         assert first.primary_phone == "+441614960002"
         assert [(p.e164, p.usable) for p in first.phones] == [
@@ -112,10 +105,10 @@ def test_premium_numbers_are_held_back_and_the_number_history_comes_and_goes(db)
         assert "number_event" in tables
         assert "reason" in {c["name"] for c in inspect(db.engine).get_columns("attempt")}
 
-        _migrate(db, "downgrade", "0008")
+        migrate(db, "downgrade", "0008")
         inspector = inspect(db.engine)
         assert "number_event" not in inspector.get_table_names()
         assert "reason" not in {c["name"] for c in inspector.get_columns("attempt")}
         assert _stored(db)[0] == [(1, "+441614960002"), (2, None), (3, "+441134960003")]
     finally:
-        _migrate(db, "upgrade", "head")
+        migrate(db, "upgrade", "head")

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.clock(at(MONDAY, 10, 0))
 def test_a_family_on_the_waiting_list_is_not_recorded_as_booked(qtbot, open_screen, db):  # type: ignore[no-untyped-def]
     screen = open_screen("registrar_birth_booking", "Births")
     assert screen.page.contact.name.text() == "Aisha Begum"
-    press(qtbot, screen.focusWidget(), Qt.Key.Key_L, CTRL)
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_L, CTRL)       # when and where?
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Return)        # any day, any time
     assert len(waiting_list(db, campaign="Births")) == 1
     screen.page.numbers.buttons[0].setFocus()
     press(qtbot, screen.focusWidget(), Qt.Key.Key_1)               # Both appointments booked

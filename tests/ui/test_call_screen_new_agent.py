@@ -14,16 +14,19 @@ from outbound import booking
 from outbound.booking import find_free_slots, waiting_list
 from outbound.booking.demo import build_demo_bookings
 from outbound.contacts import ContactFilter
+from outbound.forms.examples import example_answers
 from outbound.importing import import_rows
 from outbound.queue.campaigns import create_campaign, enrol
 from outbound.users import add_user
-from tests.ui.test_call_screen import CTRL, Clock, at, build_screen, next_call, press, row
+from tests.ui import test_form_keys as form_keys
+from tests.ui.test_call_screen import ALT, CTRL, Clock, at, build_screen, next_call, press, row
 from tests.ui.test_call_screen_booking import MONDAY
 from ui.agent import numbers
 from ui.agent.call_screen import CallScreen
 from ui.operations import Operations
 
 pytestmark = pytest.mark.clock(at(MONDAY, 10, 0))
+open_call = form_keys.open_call
 
 
 @pytest.fixture
@@ -153,3 +156,54 @@ def test_the_offer_call_shows_when_and_where_they_can_come(qtbot, open_births) -
     assert note.isVisibleTo(screen)
     assert "offered from the waiting list for Telephone appointment" in note.text()
     assert note.text().endswith("They can come: Tuesdays, mornings.")
+
+
+# ---- a screen that keeps still ----------------------------------------------------------
+
+def test_help_under_a_question_moves_no_question_below(qtbot, births) -> None:  # type: ignore[no-untyped-def]
+    screen = births
+    babies = row(screen, "number_of_babies")
+    below = row(screen, "parents_married").editor.focus_target()
+    screen.page.numbers.buttons[0].setFocus()
+    assert not babies.help.isVisible()
+    before = y_of(screen, below)
+    babies.editor.focus_target().setFocus()
+    assert babies.help.isVisible()
+    assert y_of(screen, below) == before
+    below.setFocus()                      # and its help going moves nothing either
+    assert not babies.help.isVisible()
+    assert y_of(screen, below) == before
+
+
+def test_a_notice_coming_and_going_moves_nothing_on_the_call(qtbot, births) -> None:  # type: ignore[no-untyped-def]
+    screen = births
+    married = row(screen, "parents_married").editor.focus_target()
+    assert screen.notice.text() == ""
+    before = y_of(screen, married)
+    married.setFocus()
+    press(qtbot, married, Qt.Key.Key_2)            # a digit in the form: a hint comes
+    assert "Alt+2" in screen.notice.text()
+    assert y_of(screen, married) == before
+    screen.notice.clear()
+    assert y_of(screen, married) == before
+
+
+def test_the_notice_about_the_form_goes_once_the_form_is_right(qtbot, open_call) -> None:  # type: ignore[no-untyped-def]
+    screen = open_call("welfare_check")
+    view = screen.page.form
+    screen.page.notes.setFocus()
+    press(qtbot, screen.page.notes, Qt.Key.Key_1, ALT)          # done, on an empty form
+    first = view.first_problem(screen.check)
+    said = screen.notice.text()
+    assert said and screen.focusWidget() is row(screen, first).editor.focus_target()
+    answers = example_answers(view.form)
+    # The question it named is answered: it names the next one, not the one gone.
+    editor = row(screen, first).editor
+    editor.set_value(answers[first])
+    editor.edited.emit()
+    assert screen.notice.text() != said
+    for name, value in answers.items():
+        row(screen, name).editor.set_value(value)
+    editor.edited.emit()
+    assert screen.check.ok
+    assert screen.notice.text() == ""

@@ -22,7 +22,7 @@ from ui.agent import call_data
 from ui.operations import run_in_background
 
 UNCHANGED_SECONDS = 5.0
-CALL_NOTICES = ("hint", "lease", "restored", "done", "switched")   # belong to one call
+CALL_NOTICES = ("hint", "form", "lease", "restored", "done", "switched")   # belong to one call
 OFFLINE = ("Can't reach the database — your answers are kept on this computer; "
            "retrying…")
 

@@ -531,7 +531,7 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
 
     def _show_waiting(self, sentence: str) -> None:
         if self.card is not None:         # the call has gone, and what was said about it
-            self.forget_notices(("hint", "lease", "restored"))
+            self.forget_notices(("hint", "form", "lease", "restored"))
         self.card = None
         self.state = "idle"
         self.timer.stop()
@@ -577,7 +577,9 @@ class CallScreen(OutcomeFlow, CallKeeping, QWidget):
     # -- typing -------------------------------------------------------------------------
 
     def _form_edited(self) -> None:
-        self._recheck()
+        check = self._recheck()
+        if self.notice.kind == "form":       # what it said may no longer be so
+            self.say_problems(check)
         self._keep_draft()
         if self.slots is not None and self.slots.isVisible():
             self.slots.answers_changed()

@@ -1,11 +1,16 @@
 """A line across the top of the call screen: the database is unreachable, a draft came
 back, a call-back was booked. It never takes the focus from the call and never needs
-a click: it goes when the reason goes (or after a few seconds for good news)."""
+a click: it goes when the reason goes (or after a few seconds for good news).
+
+Its place is kept while it is hidden, at a fixed height (two lines), so the call below
+never moves when it comes and goes: a click meant for a question lands on it."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+LINES = 2
 
 
 class Notice(QFrame):
@@ -32,6 +37,12 @@ class Notice(QFrame):
         self._hide_later = QTimer(self, singleShot=True, interval=6000)
         self._hide_later.timeout.connect(self.clear)
         self.kind = ""
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        policy.setVerticalPolicy(QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(policy)
+        self.setFixedHeight(max(self.label.fontMetrics().lineSpacing() * LINES,
+                                self.retry.sizeHint().height()) + 12)
         self.hide()
 
     def say(self, text: str, level: str = "info", *, kind: str = "", retry: bool = False,
@@ -42,6 +53,7 @@ class Notice(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
         self.label.setText(text)
+        self.label.setToolTip(text)           # all of it, should it not fit two lines
         self.setAccessibleDescription(text)
         self.retry.setVisible(retry)
         self.show()

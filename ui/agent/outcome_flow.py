@@ -131,12 +131,20 @@ class OutcomeFlow:
             return
         view.show_check(check, final=True)
         first = view.first_problem(check)
+        self.say_problems(check)
+        if first:
+            view.focus_field(first)
+
+    def say_problems(self, check: Validation) -> None:
+        """The first thing stopping the answers being saved, in the notice; once nothing
+        does, the notice goes (it no longer applies)."""
+        if check.ok:
+            self.notice.clear("form")
+            return
         problems = len(check.errors) + len(check.soft)
         more = f" ({problems - 1} more below)" if problems > 1 else ""
         self.notice.say(f"{check.summary().split(' (and')[0]}{more}", "warning",
-                        kind="hint", lasting=True)
-        if first:
-            view.focus_field(first)
+                        kind="form", lasting=True)
 
     def nothing_changed(self) -> None:
         """Ctrl+U: record last time's answers again, as the person confirmed them."""

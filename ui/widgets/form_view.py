@@ -8,8 +8,8 @@ rules of its own: the screen asks the engine (``validate``) and hands the result
 Answers carried forward from the last round are marked ("from 23 Nov", muted) while
 they still hold last time's value; answers taken from the contact's record (the
 interpreter their needs name) are marked "from their record" the same way. The help
-of a field shows under it while it has the focus, and the view scrolls to keep the
-focused field in sight.
+of a field shows under it while it has the focus, in a place kept for it, so the
+questions below never move; the view scrolls to keep the focused field in sight.
 """
 
 from __future__ import annotations
@@ -65,6 +65,9 @@ class FormRow(QFrame):
         self.help = QLabel(field.help)
         self.help.setObjectName("fieldHelp")
         self.help.setWordWrap(True)
+        keep = self.help.sizePolicy()    # its place is kept: the questions below never move
+        keep.setRetainSizeWhenHidden(True)
+        self.help.setSizePolicy(keep)
         self.help.hide()
         self.error = QLabel()
         self.error.setObjectName("fieldError")

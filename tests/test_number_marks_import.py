@@ -75,7 +75,7 @@ def test_the_same_list_again_keeps_every_mark(db, tmp_path):
     assert premium.callable and premium.primary_phone == "+449065123456"
     assert premium.phones[0].note == "premium-rate number, allowed by Priya"
     # nothing about them changed, so nothing was rewritten
-    assert report.counts.get("updated", 0) == 0
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 4)
 
 
 def test_a_refreshed_list_with_other_numbers_keeps_the_marks_on_the_numbers_it_repeats(
@@ -116,3 +116,26 @@ def test_a_mark_undone_is_not_applied_again(db, tmp_path):
     import_file(db, write_csv(tmp_path / "again.csv", FIRST_LIST), source="Welfare")
     assert _numbers(db, ids["Only Wrong"]) == [("+441134960003", True, None)]
     assert get_contact(db, ids["Only Wrong"]).callable
+
+
+def test_a_list_without_references_finds_the_contacts_by_their_marked_numbers(db, tmp_path):
+    """With no reference column a contact is found by its first number and name, or by
+    name and postcode when it has no usable number: a number marked wrong or a premium
+    number allowed has moved the contact's first number, and it is found all the same."""
+    plain = [["Name", "Tel No", "Mobile", "Postcode"],
+             ["Wrong First", "0113 496 0001", "0113 496 0002", "LS1 4AP"],
+             ["Only Wrong", "0113 496 0003", "", "LS2 7EW"],
+             ["Premium Line", "09065 123456", "", "LS3 1AB"]]
+    import_file(db, write_csv(tmp_path / "plain.csv", plain), source="Welfare")
+    ids = _ids(db)
+    add_user(db, "Priya", role="supervisor")
+    _mark_wrong(db, ids["Wrong First"], "+441134960001")
+    _mark_wrong(db, ids["Only Wrong"], "+441134960003")
+    allow_premium_numbers(db, ids["Premium Line"], "Priya", now=NOW)
+    report = import_file(db, write_csv(tmp_path / "again.csv", plain), source="Welfare")
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+    assert _ids(db) == ids                                    # nobody doubled
+    assert _numbers(db, ids["Wrong First"]) == [
+        ("+441134960002", True, None), ("+441134960001", False, WRONG_NUMBER_NOTE)]
+    assert not get_contact(db, ids["Only Wrong"]).callable
+    assert get_contact(db, ids["Premium Line"]).callable

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from outbound.db.models import Contact, ContactPhone
+from outbound.db.models import Contact, ContactPhone, NumberEvent
 from outbound.importing.columns import FIELDS
 from outbound.importing.rows import (
     CONTACT_COLUMNS,
@@ -67,7 +67,8 @@ _LOOKUP = {
                  "WHERE c.primary_phone = json_extract(k.value, '$[0]') "
                  "AND c.name_key = json_extract(k.value, '$[1]')",
         "name": "FROM json_each(:keys) AS k CROSS JOIN contact AS c "
-                "WHERE c.name_key = json_extract(k.value, '$[0]') AND c.primary_phone IS NULL "
+                "WHERE c.name_key = json_extract(k.value, '$[0]') AND (c.primary_phone IS NULL "
+                "OR c.phone_line_type = 'premium') "
                 "AND c.postcode IS json_extract(k.value, '$[1]')",
     },
     "postgresql": {
@@ -78,7 +79,8 @@ _LOOKUP = {
                  "SELECT * FROM contact WHERE primary_phone = k.v->>0 "
                  "AND name_key = k.v->>1 OFFSET 0) AS c",
         "name": "FROM json_array_elements(CAST(:keys AS json)) AS k(v) CROSS JOIN LATERAL ("
-                "SELECT * FROM contact WHERE name_key = k.v->>0 AND primary_phone IS NULL "
+                "SELECT * FROM contact WHERE name_key = k.v->>0 AND (primary_phone IS NULL "
+                "OR phone_line_type = 'premium') "
                 "AND postcode IS NOT DISTINCT FROM k.v->>1 OFFSET 0) AS c",
     },
 }
@@ -121,6 +123,7 @@ class ContactWriter:
         # the last batch's duplicates: index in the batch -> what the row repeats
         self.repeats: dict[int, str] = {}
         self._sequence: int | None = None  # PostgreSQL: the contact id sequence's oid
+        self._marked_wrong: set[str] | None = None   # numbers marked wrong on calls
         self._lookups = {kind: text(f"SELECT {_SELECTED} {sql}").columns(*_LOADED_COLUMNS)
                          for kind, sql in _LOOKUP[self.dialect].items()}
 
@@ -313,7 +316,38 @@ class ContactWriter:
             names = _FOUND_AS[kind]
             for row in self.session.execute(self._lookups[kind], params).mappings():
                 found.setdefault((kind, *(row[n] for n in names)), dict(row))
+            if kind == "phone":
+                self._found_by_wrong_number(wanted, found)
         return found
+
+    def _found_by_wrong_number(self, wanted: list[Key], found: dict[Key, dict[str, Any]]
+                               ) -> None:
+        """A contact whose first number was marked wrong on a call no longer has it on
+        its row, so a list giving that number first is matched by the mark instead (the
+        numbers marked wrong are read once per import; most lists touch none)."""
+        missed = [key for key in wanted if key not in found]
+        if not missed:
+            return
+        if self._marked_wrong is None:
+            self._marked_wrong = set(self.session.scalars(
+                select(NumberEvent.number).where(NumberEvent.event == "wrong_number",
+                                                 NumberEvent.number.is_not(None))
+                .distinct()))
+        missed = [key for key in missed if key[1] in self._marked_wrong]
+        if not missed:
+            return
+        stmt = (select(NumberEvent.number.label("marked"), *_LOADED_COLUMNS)
+                .select_from(Contact)
+                .join(NumberEvent, NumberEvent.contact_id == Contact.id)
+                .where(NumberEvent.event == "wrong_number",
+                       NumberEvent.number.in_({key[1] for key in missed}),
+                       Contact.name_key.in_({key[2] for key in missed}))
+                .order_by(Contact.id))
+        wanted_now = set(missed)
+        for row in self.session.execute(stmt).mappings():
+            key = ("phone", row["marked"], row["name_key"])
+            if key in wanted_now:
+                found.setdefault(key, {name: row[name] for name in _LOADED})
 
     def _first_row(self, contact_id: int) -> int | None:
         """The row of this import that created or first matched a stored contact."""

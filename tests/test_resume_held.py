@@ -112,3 +112,31 @@ def test_a_killed_client_s_call_goes_back_to_the_same_agent(db: Database, db_url
     sam = results.get(timeout=10)
     assert priya[0] == "Priya" and priya[1] not in (None, claimed) and not priya[2]
     assert sam == ("Sam", claimed, True)
+
+
+def test_the_call_comes_back_even_after_the_sweep_let_its_lease_go(db: Database) -> None:
+    from outbound.forms import open_form, save_draft
+    from outbound.queue.campaigns import load_campaign
+    from outbound.queue.claim import sweep_expired_leases
+
+    campaign = tracker(db, providers=1)
+    first = claim_next_task(db, "Sam", campaign, now=NOW)
+    assert first is not None
+    with db.read() as s:
+        template = load_campaign(s, campaign)[1]
+    opened = open_form(db, first.task_id, template)
+    save_draft(db, first.task_id, "Sam", opened.form_version_id, {"beds_max": "40"},
+               now=NOW + timedelta(minutes=1))
+    # the client dies; the sweep lets the lease go; nobody has taken the call since
+    assert sweep_expired_leases(db, now=NOW + timedelta(minutes=10)) == 1
+    later = NOW + timedelta(minutes=12)
+    assert resume_held_task(db, "Priya", campaign, now=later) is None   # not hers
+    back = resume_held_task(db, "Sam", campaign, now=later)
+    assert back is not None and back.task_id == first.task_id and back.reason == "held"
+    assert open_form(db, first.task_id, template).answers["beds_max"] == "40"
+    # Once someone else has taken it in the meantime, it is theirs, not Sam's.
+    release_task(db, first.task_id, "Sam")
+    taken = claim_next_task(db, "Priya", campaign, now=later + timedelta(minutes=1))
+    assert taken is not None and taken.task_id == first.task_id
+    release_task(db, first.task_id, "Priya")
+    assert resume_held_task(db, "Sam", campaign, now=later + timedelta(minutes=2)) is None

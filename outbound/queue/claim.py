@@ -164,7 +164,9 @@ def resume_held_task(db: Database, agent: str | int, campaign: str | int, *,
     their interrupted call back at once rather than a new one, and nobody else gets it
     when the old lease runs out. A task still marked as theirs whose lease has run out
     is theirs too while nobody else has taken it (taking it clears the mark). The
-    latest claimed is given when, unusually, they hold several.
+    latest claimed is given when, unusually, they hold several. After the lease sweep
+    has cleared the mark, a call they were on (claimed after its last recorded attempt,
+    with their draft saved since) is still theirs while nobody else has taken it.
     """
     moment = now or utcnow()
 
@@ -185,6 +187,8 @@ def resume_held_task(db: Database, agent: str | int, campaign: str | int, *,
             .returning(T.c.id, T.c.contact_id, T.c.round_key, T.c.attempts,
                        T.c.callback_at)).first()
         if row is None:
+            row = _take_interrupted(session, camp.id, agent_id, moment, lease_until)
+        if row is None:
             return None
         session.execute(update(C).where(C.c.id == row.contact_id)
                         .values(busy_until=lease_until))
@@ -193,6 +197,35 @@ def resume_held_task(db: Database, agent: str | int, campaign: str | int, *,
                            lease_until, "held", row.callback_at)
 
     return db.run_write(work)
+
+
+def _take_interrupted(session: Session, campaign_id: int, agent_id: int, moment: datetime,
+                      lease_until: datetime) -> Any:
+    """The agent's interrupted call whose lease the sweep has already let go: open,
+    held by nobody, claimed after its last attempt, and their draft saved since."""
+    from outbound.db.capture_models import FormDraft
+
+    D = FormDraft.__table__
+    interrupted = (
+        select(T.c.id).select_from(T.join(D, D.c.task_id == T.c.id).join(
+            C, C.c.id == T.c.contact_id))
+        .where(T.c.campaign_id == campaign_id, T.c.status == "open",
+               T.c.escalated.is_(False),
+               or_(T.c.holder_id.is_(None), T.c.lease_expires_at < moment),
+               T.c.claimed_at.is_not(None),
+               or_(T.c.last_attempt_at.is_(None), T.c.claimed_at > T.c.last_attempt_at),
+               D.c.agent_id == agent_id, D.c.saved_at >= T.c.claimed_at,
+               C.c.do_not_call.is_(False),
+               or_(C.c.busy_until.is_(None), C.c.busy_until < moment))
+        .order_by(T.c.claimed_at.desc(), T.c.id.desc()).limit(1))
+    if session.get_bind().dialect.name == "postgresql":
+        interrupted = interrupted.with_for_update(of=[T], skip_locked=True)
+    return session.execute(
+        update(T).where(T.c.id == interrupted.scalar_subquery(),
+                        or_(T.c.holder_id.is_(None), T.c.lease_expires_at < moment))
+        .values(holder_id=agent_id, lease_expires_at=lease_until, claimed_at=moment)
+        .returning(T.c.id, T.c.contact_id, T.c.round_key, T.c.attempts,
+                   T.c.callback_at)).first()
 
 
 def renew_lease(db: Database, task_id: int, agent: str | int, *,

@@ -21,7 +21,7 @@ from outbound.users import add_user
 from tests.ui import test_form_keys as form_keys
 from tests.ui.test_call_screen import ALT, CTRL, Clock, at, build_screen, next_call, press, row
 from tests.ui.test_call_screen_booking import MONDAY
-from ui.agent import numbers
+from ui.agent import numbers, slot_picker
 from ui.agent.call_screen import CallScreen
 from ui.operations import Operations
 
@@ -207,3 +207,36 @@ def test_the_notice_about_the_form_goes_once_the_form_is_right(qtbot, open_call)
     editor.edited.emit()
     assert screen.check.ok
     assert screen.notice.text() == ""
+
+
+# ---- typing on after a change ---------------------------------------------------------------
+
+def test_typing_on_at_once_after_changing_the_number_of_babies(qtbot, births,
+                                                               monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The booking's times are looked for again as the number of babies changes, off the
+    screen's thread: the keys typed meanwhile all land, and the times shown are those
+    for the last number typed, whichever search finishes first."""
+    screen = births
+    picker = screen.slots
+    waiting: list[tuple[Any, Any]] = []
+    monkeypatch.setattr(slot_picker, "run_in_background",
+                        lambda _owner, work, done, _failed: waiting.append((work, done)))
+    babies = row(screen, "number_of_babies").editor.focus_target()
+    babies.setFocus()
+    qtbot.keyClicks(babies, "2")                         # 30 + 10 + 15 minutes
+    press(qtbot, babies, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(babies, "3")                         # 30 + 20 + 15
+    press(qtbot, babies, Qt.Key.Key_Return)
+    married = screen.focusWidget()
+    press(qtbot, married, Qt.Key.Key_Y)
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_Tab)
+    press(qtbot, screen.focusWidget(), Qt.Key.Key_N)
+    assert screen.page.form.answers() | {"interpreter_language": "Punjabi"} == {
+        "number_of_babies": "3", "parents_married": True, "both_parents_attending": False,
+        "interpreter_needed": True, "interpreter_language": "Punjabi"}
+    searches = [(work(None), done) for work, done in waiting]
+    assert [found.minutes for found, _done in searches] == [55, 45, 65]
+    for found, done in reversed(searches):               # the last search answers first
+        done(found)
+    assert picker.choices.minutes == 65 == picker.minutes
+    assert picker.title.text() == "Booking: Telephone appointment (65 minutes)"

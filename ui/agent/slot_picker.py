@@ -96,6 +96,7 @@ class SlotPicker(QFrame):
         self.minutes: int | None = None
         self.location: int | None = None
         self._from_day: date | None = None
+        self._loads = 0             # the latest load; an earlier one's answer is stale
         self._hold_watch = QTimer(self, interval=HOLD_CHECK_MS)
         self._hold_watch.timeout.connect(self.check_hold)
         self._build()
@@ -294,21 +295,28 @@ class SlotPicker(QFrame):
         if part == 2 and self.chosen:
             earliest = self.rules.earliest_second(self.chosen[0])
             from_day = max(from_day or earliest, earliest)
+        self._loads += 1
+        serial = self._loads
         run_in_background(
             self, lambda _op: booking_data.load_choices(
                 db, agent, call.contact_id, part, service, location, from_day, minutes, now,
                 with_locations=with_locations),
-            self._for(call, self._loaded), lambda message: self.status.setText(message))
+            self._for(call, lambda choices: self._loaded(choices, serial)),
+            lambda message: self.status.setText(message))
 
-    def _loaded(self, choices: Choices) -> None:
-        if self.call is None or choices.part != self.part:
+    def _loaded(self, choices: Choices, serial: int | None = None) -> None:
+        """The times found; those of a load since overtaken (the number of babies
+        changed again while it ran) are dropped, not shown over the newer ones."""
+        if self.call is None:
             return
-        self.choices = choices
-        if choices.locations:
+        if choices.locations and self.place_box.count() == 1:
             self.place_box.blockSignals(True)
             for place in choices.locations:
                 self.place_box.addItem(place.name, place.id)
             self.place_box.blockSignals(False)
+        if choices.part != self.part or (serial is not None and serial != self._loads):
+            return
+        self.choices = choices
         self._paint_calendar(choices)
         self.offers.blockSignals(True)
         self.offers.clear()

@@ -155,6 +155,7 @@ def main() -> int:
     grab(agent, "calls_agent")
     calls = agent.show_screen("calls")
     calls.clock = lambda: now          # within calling hours, whatever the time now
+    calls.select_campaign(next(c.name for c in calls.campaigns if c.template.kind == "round"))
     grab(agent, "call_screen", prepare=calls.next_call)
     grab(agent, "call_screen_callbacks", prepare=calls.toggle_callbacks)
     calls.callbacks.hide()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from outbound.audit import record
 from outbound.clock import to_london, utcnow
 from outbound.db.database import Database
-from outbound.db.models import Contact, ContactChange, ContactPhone
+from outbound.db.models import Contact, ContactChange, PhoneEntry
 from outbound.phones import format_for_display, parse_phone
 from outbound.text import name_key
 
@@ -60,42 +60,11 @@ class Change:
                 f"changed from {was} to {self.new_value or 'nothing'}{by}")
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    e164: str | None
-    extension: str | None
-    raw: str
-    line_type: str | None
-    usable: bool
-    note: str | None
-
-    def shown(self) -> str:
-        if self.e164:
-            return format_for_display(self.e164, self.extension)
-        return self.raw
+def _shown(entry: PhoneEntry) -> str:
+    return format_for_display(entry.e164, entry.extension) if entry.e164 else entry.raw
 
 
-def _entries(contact: Contact) -> list[_Entry]:
-    return [_Entry(p.e164, p.extension, p.raw, p.line_type, p.usable, p.note)
-            for p in contact.phones]
-
-
-def _write(session: Session, contact: Contact, entries: list[_Entry]) -> None:
-    first, rest = entries[0], entries[1:]
-    usable = first.usable and first.e164 is not None
-    contact.primary_phone = first.e164 if usable else None
-    contact.phone_extension, contact.phone_raw = first.extension, first.raw
-    contact.phone_line_type, contact.phone_note = first.line_type, first.note
-    for row in list(contact.other_phones):
-        contact.other_phones.remove(row)
-    session.flush()
-    for position, entry in enumerate(rest, start=1):
-        contact.other_phones.append(ContactPhone(
-            position=position, e164=entry.e164, extension=entry.extension, raw=entry.raw,
-            line_type=entry.line_type, usable=entry.usable, note=entry.note))
-
-
-def _checked_number(text: str) -> _Entry:
+def _checked_number(text: str) -> PhoneEntry:
     typed = (text or "").strip()
     if not typed:
         raise ContactChangeError("Type the number, like 0161 496 0123.")
@@ -106,7 +75,7 @@ def _checked_number(text: str) -> _Entry:
     if parsed.premium:
         raise ContactChangeError(f"{format_for_display(parsed.e164)} is a premium-rate "
                                  "number: it is not called unless a supervisor allows it.")
-    return _Entry(parsed.e164, parsed.extension, typed, parsed.line_type, True, None)
+    return PhoneEntry(0, parsed.e164, parsed.extension, typed, parsed.line_type, True, None)
 
 
 def _contact(session: Session, contact_id: int) -> Contact:
@@ -139,15 +108,15 @@ def add_number(db: Database, contact_id: int, text: str, *, agent: str | None = 
 
     def work(session: Session) -> str:
         contact = _contact(session, contact_id)
-        entries = _entries(contact)
+        entries = contact.phones
         same = next((e for e in entries if e.e164 == entry.e164
                      and e.extension == entry.extension), None)
         if same is not None and same.usable and entries[0] == same:
-            raise ContactChangeError(f"{entry.shown()} is already their first number.")
+            raise ContactChangeError(f"{_shown(entry)} is already their first number.")
         entries = [entry] + [e for e in entries if e is not same]
-        _write(session, contact, entries)
-        _record(session, contact, "phone_added", None, entry.shown(), agent, task, moment)
-        return entry.shown()
+        contact.store_phones(entries)
+        _record(session, contact, "phone_added", None, _shown(entry), agent, task, moment)
+        return _shown(entry)
 
     return db.run_write(work)
 
@@ -162,18 +131,18 @@ def correct_number(db: Database, contact_id: int, old: str, text: str, *,
 
     def work(session: Session) -> str:
         contact = _contact(session, contact_id)
-        entries = _entries(contact)
+        entries = contact.phones
         wrong = next((e for e in entries if old in (e.e164, e.raw)), None)
         if wrong is None:
             raise ContactChangeError("That number is no longer one of theirs: look at "
                                      "the numbers again.")
         if wrong.e164 == entry.e164 and wrong.extension == entry.extension and wrong.usable:
-            raise ContactChangeError(f"{entry.shown()} is the number already stored.")
+            raise ContactChangeError(f"{_shown(entry)} is the number already stored.")
         entries = [entry] + [e for e in entries if e is not wrong and not (
             e.e164 == entry.e164 and e.extension == entry.extension)]
-        _write(session, contact, entries)
-        _record(session, contact, "phone", wrong.shown(), entry.shown(), agent, task, moment)
-        return entry.shown()
+        contact.store_phones(entries)
+        _record(session, contact, "phone", _shown(wrong), _shown(entry), agent, task, moment)
+        return _shown(entry)
 
     return db.run_write(work)
 

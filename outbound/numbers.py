@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from outbound.audit import record
 from outbound.clock import to_london, utcnow
 from outbound.db.database import Database
-from outbound.db.models import Contact, NumberEvent, User
+from outbound.db.models import Contact, NumberEvent, PhoneEntry, User
 from outbound.phones import PREMIUM_NOTE, parse_phone_cell
 from outbound.users import user_id
 
@@ -40,16 +40,6 @@ EVENT_WORDS = {
 
 class NumberError(ValueError):
     """A change to a number that cannot be made; one clear sentence."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Number:
-    e164: str | None
-    extension: str | None
-    raw: str
-    line_type: str | None
-    usable: bool
-    note: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,39 +117,27 @@ def number_marks(session: Session, contact_ids: Iterable[int]) -> dict[int, Numb
     return {cid: m for cid, m in marks.items() if m.wrong or m.allowed}
 
 
-def _numbers(contact: Contact) -> list[_Number]:
+def _numbers(contact: Contact) -> list[PhoneEntry]:
+    """The contact's numbers; an unusable first number, which keeps only its text on the
+    contact's row, gets its E.164 back from that text."""
     found = []
     for entry in contact.phones:
-        e164 = entry.e164
-        if e164 is None and entry.raw:       # an unusable first number keeps only its text
+        if entry.e164 is None and entry.raw:
             parsed = parse_phone_cell(entry.raw).numbers
-            e164 = parsed[0].e164 if parsed else None
-        found.append(_Number(e164, entry.extension, entry.raw, entry.line_type,
-                             entry.usable, entry.note))
+            entry = replace(entry, e164=parsed[0].e164 if parsed else None)
+        found.append(entry)
     return found
 
 
-def _store(contact: Contact, numbers: list[_Number]) -> None:
+def _store(contact: Contact, numbers: list[PhoneEntry]) -> None:
     """Write the numbers back, usable ones first (in their order), then the others."""
     ordered = [n for n in numbers if n.usable and n.e164] + [
         n for n in numbers if not (n.usable and n.e164)]
-    if not ordered:
-        return
-    first = ordered[0]
-    usable = first.usable and first.e164 is not None
-    contact.primary_phone = first.e164 if usable else None
-    contact.phone_extension = first.extension
-    contact.phone_raw = first.raw
-    contact.phone_line_type = first.line_type
-    contact.phone_note = first.note
-    rows = sorted(contact.other_phones, key=lambda p: p.position)
-    for position, (row, number) in enumerate(zip(rows, ordered[1:], strict=True), start=1):
-        row.position = position
-        row.e164, row.extension, row.raw = number.e164, number.extension, number.raw
-        row.line_type, row.usable, row.note = number.line_type, number.usable, number.note
+    if ordered:
+        contact.store_phones(ordered)
 
 
-def _same(number: _Number, wanted: str) -> bool:
+def _same(number: PhoneEntry, wanted: str) -> bool:
     return wanted in (number.e164, number.raw)
 
 
@@ -210,7 +188,7 @@ def undo_wrong_number(session: Session, contact: Contact, attempt_id: int, *,
     return True
 
 
-def _in_old_order(numbers: list[_Number], event: NumberEvent) -> list[_Number]:
+def _in_old_order(numbers: list[PhoneEntry], event: NumberEvent) -> list[PhoneEntry]:
     restored = [n for n in numbers if n.e164 == event.number and n.usable]
     rest = [n for n in numbers if not (n.e164 == event.number and n.usable)]
     return restored[:1] + rest + restored[1:]

@@ -109,6 +109,28 @@ class Contact(Base):
                                          self.primary_phone is not None, self.phone_note))
         return entries
 
+    def store_phones(self, entries: list[PhoneEntry]) -> None:
+        """Write ``entries`` as the contact's numbers, in order: the first on this row
+        (its E.164 kept only when usable), the others as ``contact_phone`` rows, reused
+        in place, added or removed as the count changes."""
+        first, rest = entries[0], entries[1:]
+        usable = first.usable and first.e164 is not None
+        self.primary_phone = first.e164 if usable else None
+        self.phone_extension, self.phone_raw = first.extension, first.raw
+        self.phone_line_type, self.phone_note = first.line_type, first.note
+        rows = sorted(self.other_phones, key=lambda p: p.position)
+        for extra in rows[len(rest):]:
+            self.other_phones.remove(extra)
+        for position, entry in enumerate(rest, start=1):
+            if position <= len(rows):
+                row = rows[position - 1]
+            else:
+                row = ContactPhone()
+                self.other_phones.append(row)
+            row.position = position
+            row.e164, row.extension, row.raw = entry.e164, entry.extension, entry.raw
+            row.line_type, row.usable, row.note = entry.line_type, entry.usable, entry.note
+
 
 @dataclass(frozen=True, slots=True)
 class PhoneEntry:

@@ -198,14 +198,23 @@ def claim_and_load(db: Any, agent: str, campaign_id: int, template: CampaignTemp
             return Unreachable(str(exc))
         raise
     try:
-        return load_card(db, agent, task, template, now, folder)
+        return load_taken_card(db, agent, task, template, now, folder)
     except Exception as exc:
-        # Never keep a call held that the screen could not show; if the database is
-        # gone, the lease runs out by itself.
-        with contextlib.suppress(Exception):
-            release_task(db, task.task_id, agent)
         if is_connection_problem(exc):
             return Unreachable(str(exc))
+        raise
+
+
+def load_taken_card(db: Any, agent: str, task: ClaimedTask, template: CampaignTemplate,
+                    now: datetime, folder: Path | None) -> CallCard:
+    """``load_card`` for a call just taken, let go again if it cannot be shown: a call
+    is never kept held that the screen could not show (if the database is gone, the
+    lease runs out by itself)."""
+    try:
+        return load_card(db, agent, task, template, now, folder)
+    except Exception:
+        with contextlib.suppress(Exception):
+            release_task(db, task.task_id, agent)
         raise
 
 
@@ -216,12 +225,7 @@ def resume_and_load(db: Any, agent: str, campaigns: list[tuple[int, CampaignTemp
     for campaign_id, template in campaigns:
         task = resume_held_task(db, agent, campaign_id, now=now)
         if task is not None:
-            try:
-                return load_card(db, agent, task, template, now, folder)
-            except Exception:
-                with contextlib.suppress(Exception):
-                    release_task(db, task.task_id, agent)
-                raise
+            return load_taken_card(db, agent, task, template, now, folder)
     return None
 
 

@@ -12,7 +12,6 @@ recorded, when a call loads, and on the screen's timers.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,9 +34,8 @@ from outbound.campaigns.template import CampaignTemplate
 from outbound.clock import london_day, to_london
 from outbound.queue.callbacks import CallbackRefused, PromisedCallback, promised_callbacks
 from outbound.queue.callbacks import take_callback as engine_take
-from outbound.queue.claim import release_task
 from outbound.text import count_of
-from ui.agent.call_data import CallCard, is_connection_problem, load_card
+from ui.agent.call_data import CallCard, is_connection_problem, load_taken_card
 from ui.operations import run_in_background
 
 if TYPE_CHECKING:
@@ -65,12 +63,7 @@ def take_and_load(db: Any, agent: str, task_id: int, template: CampaignTemplate,
         if is_connection_problem(exc):
             return "Can't reach the database, so the call-back could not be taken."
         raise
-    try:
-        return load_card(db, agent, task, template, now, folder)
-    except Exception:
-        with contextlib.suppress(Exception):
-            release_task(db, task.task_id, agent)
-        raise
+    return load_taken_card(db, agent, task, template, now, folder)
 
 
 class _List(QTreeWidget):

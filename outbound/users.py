@@ -9,7 +9,7 @@ from outbound.audit import record
 from outbound.db.database import Database
 from outbound.db.models import User
 
-ROLES = ("agent", "supervisor")
+ROLES = ("agent", "supervisor", "administrator")
 
 
 class UserError(ValueError):
@@ -18,7 +18,7 @@ class UserError(ValueError):
 
 def add_user(db: Database, name: str, role: str = "agent", *, by: str | None = None) -> int:
     if role not in ROLES:
-        raise UserError(f"“{role}” is not a role; use agent or supervisor.")
+        raise UserError(f"“{role}” is not a role; use agent, supervisor or administrator.")
     name = name.strip()
     if not name:
         raise UserError("A user needs a name.")

@@ -47,6 +47,7 @@ class ScreenSpec:
     action: MainAction
     factory: str            # "module:Class", imported when the screen is first shown
     for_agents: bool = False
+    for_administrators_only: bool = False
 
 
 SCREENS: tuple[ScreenSpec, ...] = (
@@ -100,7 +101,9 @@ class MainWindow(QMainWindow):
         self.services = services
         # Ends with the application's name, which the window system then does not add again.
         self.setWindowTitle(f"{services.user.name} — Outbound")
-        self.specs = [s for s in SCREENS if s.for_agents or services.user.is_supervisor]
+        user = services.user
+        self.specs = [s for s in SCREENS if s.for_agents or (
+            user.is_supervisor and (user.is_administrator or not s.for_administrators_only))]
         self.screens: dict[str, QWidget] = {}
         self._current: str | None = None
         self._signing_out = False

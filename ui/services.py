@@ -18,18 +18,27 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class SignedInUser:
-    """The person using this client: an agent or a supervisor."""
+    """The person using this client: an agent, a supervisor or an administrator.
+
+    An administrator can do everything a supervisor can, and also look after users,
+    retention and people's rights; ``demo`` marks the demo database's pick-a-name users.
+    """
 
     id: int
     name: str
     role: str
+    demo: bool = False
 
     @property
     def is_supervisor(self) -> bool:
-        return self.role == "supervisor"
+        return self.role in ("supervisor", "administrator")
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == "administrator"
 
     def describe(self) -> str:
-        return f"{self.name} ({'supervisor' if self.is_supervisor else 'agent'})"
+        return f"{self.name} ({self.role})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from ui.widgets.banner import MessageBanner
 from ui.widgets.common import hint_label, named, title_label
 
 UserRole = Qt.ItemDataRole.UserRole + 1
-ROLE_WORDS = {"agent": "Agent", "supervisor": "Supervisor"}
+ROLE_WORDS = {"agent": "Agent", "supervisor": "Supervisor", "administrator": "Administrator"}
 
 
 class SignInDialog(QDialog):

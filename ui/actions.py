@@ -30,6 +30,7 @@ class MainAction(Enum):
     SHOW_DASHBOARD = "show_dashboard"
     SHOW_JOBS = "show_jobs"
     SHOW_AUDIT = "show_audit"
+    SHOW_RIGHTS = "show_rights"
     IMPORT_LIST = "import_list"
     EXPORT_ANSWERS = "export_answers"
     FIND = "find"
@@ -90,6 +91,9 @@ SPECS: dict[MainAction | ScreenAction, ActionSpec] = {
                                      "Rounds and exports that run by themselves", "jobs"),
     MainAction.SHOW_AUDIT: ActionSpec("A&udit trail", "Ctrl+8",
                                       "Who did what to whose data", "info"),
+    MainAction.SHOW_RIGHTS: ActionSpec("&People's rights", "Ctrl+9",
+                                       "Copies of a person's data, erasure, legal holds, "
+                                       "retention and suppression lists", "info"),
     MainAction.IMPORT_LIST: ActionSpec("&Import a call list…", "Ctrl+I",
                                        "Bring in a CSV or Excel list of people to call",
                                        "import"),

@@ -67,6 +67,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
                "ui.supervisor.jobs:JobsScreen"),
     ScreenSpec("audit", "Audit trail", "info", MainAction.SHOW_AUDIT,
                "ui.supervisor.audit:AuditScreen"),
+    ScreenSpec("rights", "People's rights", "info", MainAction.SHOW_RIGHTS,
+               "ui.admin.rights:RightsScreen", for_administrators_only=True),
 )
 NOT_INSTALLED = ("The call screen is not installed in this copy of Outbound. Ask whoever "
                  "looks after Outbound for a version with the agent's call screen.")

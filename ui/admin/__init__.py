@@ -1,0 +1,2 @@
+"""Screens for administrators only: people's rights (access, erasure, legal holds,
+retention and suppression lists)."""

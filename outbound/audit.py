@@ -46,6 +46,10 @@ ACTIONS: dict[str, str] = {
     "contact_corrected": "Corrected a contact's details",
     "booking_cancelled": "Cancelled a booking",
     "user_changed": "Added or changed a user",
+    "user_disabled": "Switched a user off",
+    "password_changed": "Changed their password",
+    "password_reset": "Set a temporary password",
+    "team_set_up": "Set up the team's database",
     "audit_exported": "Exported the audit trail",
     "subject_access_export": "Exported everything held about a person",
     "erased": "Erased a person's details",
@@ -54,6 +58,7 @@ ACTIONS: dict[str, str] = {
     "retention_run": "Removed data past its retention period",
     "suppression_list_imported": "Imported a suppression list",
     "suppression_match_dismissed": "Dismissed a suppression-list match",
+    "setting_changed": "Changed a rule for every computer",
 }
 
 

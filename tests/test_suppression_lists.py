@@ -129,7 +129,8 @@ def test_an_xlsx_list_with_a_reason_given_for_every_row(db, tmp_path):
      "needs a phone number column, or name and postcode columns"),
     ("Name,Postcode\nAnn Lee,PN1 1AA\n", None, "Priya", "has no reason column"),
     ("Name,Postcode\nAnn Lee,PN1 1AA\n", "deceased", "Sam",
-     "Sam is an agent; only a supervisor can import a suppression list."),
+     "Sam is an agent; only a supervisor or an administrator can import a "
+     "suppression list."),
     ("Name,Postcode\nAnn Lee,PN1 1AA\n", "moved", "Priya", "“moved” is not a reason"),
 ])
 def test_a_list_that_cannot_be_used_changes_nothing(db, tmp_path, content, reason, by,

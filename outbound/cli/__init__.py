@@ -23,6 +23,7 @@ from outbound.cli import (
     numbers_cmd,
     rights_cmd,
     serve_cmd,
+    team_cmd,
 )
 from outbound.db.database import DatabaseError
 from outbound.files import OutputError
@@ -34,7 +35,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     FileNotFoundError, PermissionError, IsADirectoryError,
 )
 COMMAND_MODULES = (contacts_cmd, campaign_cmd, demo_cmd, serve_cmd, booking_cmd, bookings_cmd,
-                   export_cmd, numbers_cmd, audit_cmd, rights_cmd)
+                   export_cmd, numbers_cmd, audit_cmd, rights_cmd, team_cmd)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -86,6 +86,7 @@ class Database:
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
         self._reader = sessionmaker(engine, expire_on_commit=False)
         self._writer = sessionmaker(writer, expire_on_commit=False)
+        self.password: Password | None = None   # a person's own login (team mode)
 
     @property
     def is_sqlite(self) -> bool:
@@ -159,26 +160,54 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def create_database_engine(url: URL) -> Engine:
+class Password:
+    """A person's database password, held in memory only (never in the URL, a file or a
+    log) and handed to each new connection; ``value`` changes when they change it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "Password(***)"
+
+
+def create_database_engine(url: URL, password: Password | None = None) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    if password is not None:
+        @event.listens_for(engine, "do_connect")
+        def _with_password(_dialect, _record, _cargs, cparams) -> None:  # type: ignore[no-untyped-def]
+            if password.value is not None:
+                cparams["password"] = password.value
+
+    return engine
 
 
-def connect(url: str | URL | None = None) -> Database:
-    """Connect without migrating; raises DatabaseError with a clear sentence."""
+def connect(url: str | URL | None = None, *, password: Password | None = None) -> Database:
+    """Connect without migrating; raises DatabaseError with a clear sentence.
+
+    DBAPIError is left to the caller when ``password`` is given: signing in turns it
+    into its own sentences.
+    """
     resolved = url if isinstance(url, URL) else resolve_url(url)
-    engine = create_database_engine(resolved)
+    engine = create_database_engine(resolved, password)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except DBAPIError as exc:
         engine.dispose()
+        if password is not None:
+            raise
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         if "file is not a database" in reason:
             raise DatabaseError(f"{describe(resolved)} is not an Outbound database file.") from None
         raise DatabaseError(f"Cannot open the database {describe(resolved)}: {reason}.") from None
-    return Database(engine)
+    database = Database(engine)
+    database.password = password
+    return database
 
 
 def open_database(url: str | URL | None = None, *, migrate: bool = True) -> Database:

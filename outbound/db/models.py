@@ -17,6 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    column,
+    false,
+    table,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -233,15 +236,42 @@ class ImportIssue(Base):
 
 
 class User(Base):
-    """An agent or a supervisor (sign-in comes later: a list of names for now)."""
+    """An agent, a supervisor or an administrator.
+
+    In team mode (PostgreSQL) ``login`` is their own database login, which the
+    database's grants and row-level security know them by; on an SQLite file it is
+    NULL. ``must_change_password`` while they hold a temporary password.
+    """
 
     __tablename__ = "app_user"
+    __table_args__ = (Index("ix_app_user_login", "login", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20), default="agent")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    login: Mapped[str | None] = mapped_column(String(63))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
+    disabled_at: Mapped[datetime | None] = mapped_column()
+
+
+class AppSetting(Base):
+    """A rule the council sets for every client (e.g. ``lock_after_minutes``)."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# The part of a contact that says whether they may be called now: no personal details.
+# A view (migration 0013), so not in the metadata.
+CONTACT_FLAGS = table("contact_flags", column("id", Integer), column("do_not_call", Boolean),
+                      column("busy_until", UTCDateTime()),
+                      column("last_spoken_at", UTCDateTime()),
+                      column("has_phone", Boolean))
 
 
 class Campaign(Base):

@@ -39,12 +39,15 @@ from sqlalchemy.orm import Session
 from outbound.audit import record_opened
 from outbound.clock import utcnow
 from outbound.db.database import Database
-from outbound.db.models import Contact, Task
+from outbound.db.models import CONTACT_FLAGS, Contact, Task
 from outbound.queue.campaigns import CampaignError, load_campaign
 from outbound.users import user_id
 
 T = Task.__table__
 C = Contact.__table__
+# Whether a person may be called now, without their personal details: on PostgreSQL an
+# agent can read these for everyone while the contact table shows them only their own.
+F = CONTACT_FLAGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,17 +123,17 @@ def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
             T.c.campaign_id == camp.id,
             T.c.escalated.is_(False),
             or_(T.c.holder_id.is_(None), T.c.lease_expires_at < moment),
-            C.c.do_not_call.is_(False),
-            C.c.primary_phone.is_not(None),
-            or_(C.c.busy_until.is_(None), C.c.busy_until < moment),
+            F.c.do_not_call.is_(False),
+            F.c.has_phone.is_(True),
+            or_(F.c.busy_until.is_(None), F.c.busy_until < moment),
         ]
         postgres = session.get_bind().dialect.name == "postgresql"
 
         def take(conditions: list[ColumnElement[bool]], order: list[ColumnElement]) -> Any:
-            candidate = (select(T.c.id).select_from(T.join(C, C.c.id == T.c.contact_id))
+            candidate = (select(T.c.id).select_from(T.join(F, F.c.id == T.c.contact_id))
                          .where(*common, *conditions).order_by(*order).limit(1))
             if postgres:
-                candidate = candidate.with_for_update(of=[T, C], skip_locked=True)
+                candidate = candidate.with_for_update(of=[T, F], skip_locked=True)
             return session.execute(
                 update(T).where(T.c.id == candidate.scalar_subquery())
                 .values(holder_id=agent_id, lease_expires_at=lease_until, claimed_at=moment)
@@ -142,7 +145,7 @@ def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
         for stage, hint in zip(stages, _hints(session, camp.id, stages), strict=True):
             conditions = stage.conditions if stage.reason == "callback" else [
                 *stage.conditions,
-                or_(C.c.last_spoken_at.is_(None), C.c.last_spoken_at < gap_start)]
+                or_(F.c.last_spoken_at.is_(None), F.c.last_spoken_at < gap_start)]
             row = take(conditions, stage.order) if hint else None
             if row is not None:
                 session.execute(update(C).where(C.c.id == row.contact_id)
@@ -208,15 +211,15 @@ def _take_interrupted(session: Session, campaign_id: int, agent_id: int, moment:
     D = FormDraft.__table__
     interrupted = (
         select(T.c.id).select_from(T.join(D, D.c.task_id == T.c.id).join(
-            C, C.c.id == T.c.contact_id))
+            F, F.c.id == T.c.contact_id))
         .where(T.c.campaign_id == campaign_id, T.c.status == "open",
                T.c.escalated.is_(False),
                or_(T.c.holder_id.is_(None), T.c.lease_expires_at < moment),
                T.c.claimed_at.is_not(None),
                or_(T.c.last_attempt_at.is_(None), T.c.claimed_at > T.c.last_attempt_at),
                D.c.agent_id == agent_id, D.c.saved_at >= T.c.claimed_at,
-               C.c.do_not_call.is_(False),
-               or_(C.c.busy_until.is_(None), C.c.busy_until < moment))
+               F.c.do_not_call.is_(False),
+               or_(F.c.busy_until.is_(None), F.c.busy_until < moment))
         .order_by(T.c.claimed_at.desc(), T.c.id.desc()).limit(1))
     if session.get_bind().dialect.name == "postgresql":
         interrupted = interrupted.with_for_update(of=[T], skip_locked=True)

@@ -40,14 +40,15 @@ def _hold(row: LegalHold) -> Hold:
 
 
 def check_supervisor(session: Session, name: str, what: str) -> str:
-    """The name of an active supervisor; RightsError for anyone else."""
+    """The name of an active supervisor or administrator; RightsError for anyone else."""
     name = (name or "").strip()
     user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
     if user is None:
         raise RightsError(f"There is no Outbound user called “{name}”; only a supervisor "
+                          f"or an administrator can {what}.")
+    if user.role not in ("supervisor", "administrator"):
+        raise RightsError(f"{name} is an agent; only a supervisor or an administrator "
                           f"can {what}.")
-    if user.role != "supervisor":
-        raise RightsError(f"{name} is an agent; only a supervisor can {what}.")
     return user.name
 
 

@@ -158,8 +158,6 @@ def test_an_administrator_finds_a_person_and_exports_everything_held(
 @pytest.mark.clock(AFTER_VISIT)
 def test_erasure_is_refused_on_legal_hold_and_goes_ahead_once_lifted(
         qtbot, sqlite_db, tmp_path, asked):
-    # The engine lets only a role of "supervisor" erase and hold (see the xfail below),
-    # so this screen is driven for one.
     ids = add_rich_person(sqlite_db)
     cid = ids["contact"]
     screen = open_screen(qtbot, services_for(sqlite_db, tmp_path))
@@ -205,8 +203,6 @@ def test_erasure_is_refused_on_legal_hold_and_goes_ahead_once_lifted(
     assert banner(screen)[1].startswith(f"Contact {cid}'s details were already erased on ")
 
 
-@pytest.mark.xfail(strict=True, reason="outbound.rights.holds.check_supervisor accepts "
-                   "only the role “supervisor”, not “administrator”")
 @pytest.mark.clock(AFTER_VISIT)
 def test_an_administrator_may_set_a_legal_hold(qtbot, sqlite_db, tmp_path):
     add_rich_person(sqlite_db)

@@ -1,4 +1,9 @@
-"""Agents and supervisors: a list of names for now; passwords come later."""
+"""The people who use Outbound on an SQLite file: agents, supervisors, administrators.
+
+A team's PostgreSQL database has logins of its own (``outbound.team``); an SQLite file
+belongs to one computer account, which is its one user (``computer_user``). The demo
+database lets anyone pick a name.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,17 @@ def add_user(db: Database, name: str, role: str = "agent", *, by: str | None = N
         return user.id
 
     return db.run_write(work)
+
+
+def computer_user(db: Database) -> User:
+    """The computer's own account as Outbound's user of a single-user file: it may do
+    everything (an active administrator), and is added the first time."""
+    from outbound.audit import default_actor
+
+    name = default_actor()[:100]
+    found = add_user(db, name, "administrator", by=name)
+    with db.read() as session:
+        return session.get_one(User, found)
 
 
 def user_id(session: Session, name_or_id: str | int) -> int:

@@ -149,3 +149,33 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"the public test data is not at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# --- A private PostgreSQL cluster that checks passwords (tests/scram_cluster.py) ---------
+
+from tests.scram_cluster import ClusterUnavailable, ScramCluster  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def scram_cluster() -> Iterator[ScramCluster]:
+    """A throwaway PostgreSQL cluster with password (SCRAM) sign-in, one per xdist worker.
+
+    It has .host, .port, .superuser, .superuser_password, .url(database, user, password)
+    and .create_database(name). Without the PostgreSQL server programs its tests skip,
+    with the reason shown; with OUTBOUND_REQUIRE_POSTGRES=1 they fail.
+    """
+    try:
+        cluster = ScramCluster.start()
+    except ClusterUnavailable as exc:
+        problem = str(exc)
+    else:
+        problem = None
+    if problem is not None:
+        if REQUIRE_PG:
+            pytest.fail(f"The password-checking PostgreSQL cluster cannot start, and "
+                        f"PostgreSQL tests are required here: {problem}")
+        pytest.skip(f"password-checking PostgreSQL tests skipped: {problem}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -89,7 +89,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     agent = commands.add_parser("agent", help="add an agent or supervisor")
     add_db_option(agent)
     agent.add_argument("name")
-    agent.add_argument("--role", choices=("agent", "supervisor"), default="agent")
+    agent.add_argument("--role", choices=("agent", "supervisor", "administrator"),
+                       default="agent")
     agent.set_defaults(handler=run_agent)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from outbound.clock import to_london, utcnow
 from outbound.db.database import Database
-from outbound.db.models import Contact, Task
+from outbound.db.models import CONTACT_FLAGS, Task
 from outbound.holidays import bank_holiday_name
 from outbound.queue.campaigns import load_campaign
 from outbound.text import count_of
@@ -94,9 +94,10 @@ def queue_status(db: Database, agent: str | int, campaign: str | int, *,
             if template.window.skip_bank_holidays and today.weekday() in template.window.days:
                 status.bank_holiday = bank_holiday_name(today)
         gap_start = moment - template.repeat_call_gap
-        T, C = Task, Contact
+        # The flags, not the contact: an agent may read them for everyone (see claim).
+        T, C = Task, CONTACT_FLAGS.c
         held = and_(T.holder_id.is_not(None), T.lease_expires_at >= moment)
-        no_number = or_(C.primary_phone.is_(None), C.do_not_call.is_(True))
+        no_number = or_(C.has_phone.is_not(True), C.do_not_call.is_(True))
         is_callback = T.callback_at.is_not(None)
         callback_later = and_(is_callback, T.callback_at > moment)
         callback_other = and_(is_callback, T.callback_owner_id.is_not(None),
@@ -126,7 +127,7 @@ def queue_status(db: Database, agent: str | int, campaign: str | int, *,
         reason = case(*whens, else_="now")
         rows = session.execute(
             select(reason.label("reason"), func.count(), func.min(T.due_at))
-            .join(C, C.id == T.contact_id)
+            .join(CONTACT_FLAGS, C.id == T.contact_id)
             .where(T.campaign_id == camp.id, T.status == "open").group_by(reason)).all()
     for name, count, first_due in rows:
         if name == "escalated":

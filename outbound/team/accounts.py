@@ -115,7 +115,7 @@ def _check_schema(db: Database) -> None:
         raise SignInError(
             "This database has not been set up for this version of Outbound. An "
             "administrator must run: python main.py team setup --db "
-            f"{server_url(db.url).render_as_string()}")
+            f"{server_url(db.url).set(drivername='postgresql').render_as_string()}")
 
 
 def current_account(db: Database) -> Account:

@@ -52,6 +52,7 @@ PERSONAL: dict[str, str] = {
 ALL = "SELECT, INSERT, UPDATE, DELETE"
 # What an agent may do to each table; a table not named here is closed to them.
 AGENT_GRANTS: dict[str, str] = {
+    "alembic_version": "SELECT",
     "app_setting": "SELECT",
     "app_user": "SELECT",
     "audit_event": "INSERT, SELECT (id, at)",   # the ids and times it inserts, no more

@@ -10,13 +10,11 @@ Running it again changes nothing that is already right.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from outbound.audit import record
-from outbound.clock import utcnow
 from outbound.db.database import Database
 from outbound.team.security import (
     TEMPORARY_PASSWORD_DAYS,
@@ -94,7 +92,8 @@ def _first_administrator(session: Session, groups: dict[str, str], login: str, n
                         "Outbound's: choose another user name.")
     if row is None:
         session.execute(text(f"CREATE ROLE {ident(login)} LOGIN"))
-    until = (utcnow() + timedelta(days=TEMPORARY_PASSWORD_DAYS)).isoformat()
+    until = session.scalar(text(   # by the server's clock, which checks it
+        f"SELECT (now() + interval '{TEMPORARY_PASSWORD_DAYS} days')::text"))
     # Not text(): a verifier holds colons, which text() would read as parameters.
     session.connection().exec_driver_sql(
         f"ALTER ROLE {ident(login)} LOGIN PASSWORD {literal(verifier)} "

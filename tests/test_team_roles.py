@@ -1,0 +1,223 @@
+"""Who may do what, enforced by PostgreSQL itself, tested by signing in as real logins
+with real passwords on a private cluster that checks them (``scram_cluster``).
+
+The agent's client is a stand-in for any program: whatever it sends, the database
+refuses what an agent may not do.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from outbound.contacts import ContactError, get_contact
+from outbound.db.capture_models import AnswerSet
+from outbound.db.models import Attempt, Contact, Task
+from outbound.queue.claim import claim_next_task
+from outbound.queue.outcomes import record_outcome
+from outbound.team.accounts import SignInError, change_password, sign_in
+from outbound.team.users import TeamError, add_user, disable_user, reset_password, set_role
+from tests.team import TEMPORARY, make_team, password_of
+from tests.ui.test_call_screen import MONDAY, answer_monday, at, make_tracker
+
+TEN = at(MONDAY, 10)
+pytestmark = pytest.mark.clock(TEN)
+
+
+def _tracker_answered(db):  # type: ignore[no-untyped-def]
+    campaign = make_tracker(db)
+    answer_monday(db, campaign)
+
+
+@pytest.fixture
+def team(scram_cluster):  # type: ignore[no-untyped-def]
+    made = make_team(scram_cluster, _tracker_answered)
+    yield made
+    made.close()
+
+
+def _count(db, sql: str) -> int:  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        return session.scalar(text(sql))
+
+
+def _refused(db, sql: str, **params) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(DBAPIError) as caught, db.write() as session:
+        session.execute(text(sql), params)
+    return str(caught.value.orig)
+
+
+def test_a_wrong_password_is_refused_with_a_sentence(team):
+    with pytest.raises(SignInError, match=r"^That user name and password do not match"):
+        sign_in(team.url(), team.logins["Sam"], "not-my-password")
+    with pytest.raises(SignInError, match=r"^That user name and password do not match"):
+        sign_in(team.url(), "nobody_here", "whatever-it-is")
+    _db, account = team.sign_in("Sam")
+    assert (account.name, account.role, account.must_change_password) == ("Sam", "agent", False)
+
+
+def test_an_agent_reads_only_the_people_on_their_calls(team):
+    sam, _ = team.sign_in("Sam")
+    assert _count(team.owner, "SELECT count(*) FROM contact") == 2
+    assert _count(team.owner, "SELECT count(*) FROM answer_set") == 2
+    # Monday's calls were two weeks before the server's today: nobody is Sam's now.
+    assert _count(sam, "SELECT count(*) FROM contact") == 0
+    assert _count(sam, "SELECT count(*) FROM answer_set") == 0      # no answers in bulk
+    assert _count(sam, "SELECT count(*) FROM contact_phone") == 0
+    assert _count(sam, "SELECT count(*) FROM contact_flags") == 2   # but the queue, yes
+    tuesday = at(MONDAY + timedelta(days=1), 10)
+    task = claim_next_task(sam, "Sam", _campaign_id(team), now=tuesday)
+    assert task is not None
+    assert get_contact(sam, task.contact_id).name in ("Margaret Pickles", "Jack Khan")
+    with sam.read() as session:
+        seen = session.scalars(select(Contact.id)).all()
+        answers = session.scalars(select(AnswerSet.contact_id)).all()
+    assert seen == [task.contact_id]
+    assert set(answers) == {task.contact_id}                        # their last answers
+    other = next(c for c in (1, 2) if c != task.contact_id)
+    with pytest.raises(ContactError, match="There is no contact number"):
+        get_contact(sam, other)
+    with sam.write() as session:     # row-level security: for Sam, there is no such row
+        assert session.execute(text("UPDATE contact SET name = 'X' WHERE id = :i"),
+                               {"i": other}).rowcount == 0
+    with sam.read() as session:
+        assert session.get(Contact, other) is None
+    # Jo, another agent, sees nobody: Sam's call is Sam's.
+    jo, _ = team.sign_in("Jo")
+    assert _count(jo, "SELECT count(*) FROM contact") == 0
+    # Once the call is done, the person stays Sam's for 7 days (server time).
+    _record_now(team, sam, task.task_id)
+    assert _count(sam, "SELECT count(*) FROM contact") == 1
+
+
+def _campaign_id(team) -> int:  # type: ignore[no-untyped-def]
+    return _count(team.owner, "SELECT min(id) FROM campaign")
+
+
+def _record_now(team, db, task_id: int) -> None:  # type: ignore[no-untyped-def]
+    """An outcome recorded at the server's own time, so '7 days' is measured from it."""
+    now = _count(team.owner, "SELECT now()")
+    record_outcome(db, task_id, "Sam", "no_answer", retry_after=timedelta(hours=2), now=now)
+    with team.owner.read() as session:
+        held = session.scalar(select(Task.holder_id).where(Task.id == task_id))
+        assert held is None
+
+
+def test_an_agent_cannot_change_or_read_the_audit_trail_nor_act_as_another_role(team):
+    sam, _ = team.sign_in("Sam")
+    # An agent's client may add entries (and learn their numbers), never read them.
+    assert "permission denied" in _refused(sam, "SELECT summary FROM audit_event")
+    assert "permission denied" in _refused(sam, "SELECT * FROM audit_event")
+    assert "permission denied" in _refused(sam, "DELETE FROM audit_event")
+    assert "permission denied" in _refused(sam, "UPDATE audit_event SET summary = 'x'")
+    assert "permission denied" in _refused(sam, "SELECT * FROM legal_hold")
+    assert "permission denied" in _refused(sam, "SELECT * FROM import_issue")
+    assert "permission denied" in _refused(sam, "INSERT INTO app_user (name, role, active, "
+                                                "created_at, must_change_password) VALUES "
+                                                "('Evil', 'supervisor', true, now(), false)")
+    supervisor_group = f"{team.database}_supervisor"
+    assert "permission denied" in _refused(sam, f'SET ROLE "{supervisor_group}"')
+    assert "permission denied" in _refused(
+        sam, "SELECT outbound_set_login(:l, NULL, 'administrator')", l=team.logins["Sam"])
+    with pytest.raises(TeamError, match="Only an administrator"):
+        set_role(sam, team.logins["Sam"], "administrator", by="Sam")
+
+
+def test_a_supervisor_sees_everyone_but_cannot_change_the_audit_trail(team):
+    priya, account = team.sign_in("Priya")
+    assert account.role == "supervisor"
+    assert _count(priya, "SELECT count(*) FROM contact") == 2
+    assert _count(priya, "SELECT count(*) FROM answer_set") == 2
+    assert _count(priya, "SELECT count(*) FROM audit_event") > 0
+    assert "permission denied" in _refused(priya, "DELETE FROM audit_event")
+    assert "permission denied" in _refused(priya, "UPDATE audit_event SET actor = 'x'")
+    assert "permission denied" in _refused(priya, "TRUNCATE audit_event")
+    assert "permission denied" in _refused(priya, "INSERT INTO legal_hold (contact_id, "
+                                                  "reason, set_by, set_at) VALUES "
+                                                  "(1, 'x', 'Priya', now())")
+    # Even the owner cannot rewrite history: the trigger refuses.
+    assert "audit" in _refused(team.owner, "DELETE FROM audit_event").lower()
+
+
+def test_a_temporary_password_shows_nobody_until_it_is_changed(team):
+    admin, _ = team.sign_in("Ada")
+    login = team.logins["Priya"]
+    reset_password(admin, login, TEMPORARY, by="Ada")
+    with pytest.raises(SignInError):
+        sign_in(team.url(), login, password_of(login))             # the old one has gone
+    priya, account = sign_in(team.url(), login, TEMPORARY)
+    team.opened.append(priya)
+    assert account.must_change_password
+    assert _count(priya, "SELECT count(*) FROM contact") == 0
+    with pytest.raises(SignInError, match="at least 12 characters"):
+        change_password(priya, TEMPORARY, "short")
+    with pytest.raises(SignInError, match="present password is not right"):
+        change_password(priya, "Wrong-Present-Password", "A-Brand-New-Password-1")
+    change_password(priya, TEMPORARY, "A-Brand-New-Password-1")
+    assert _count(priya, "SELECT count(*) FROM contact") == 2
+    priya2, account = sign_in(team.url(), login, "A-Brand-New-Password-1")
+    team.opened.append(priya2)
+    assert not account.must_change_password
+    with pytest.raises(SignInError):
+        sign_in(team.url(), login, TEMPORARY)
+
+
+def test_a_leaver_is_switched_off_at_once(team):
+    sam, _ = team.sign_in("Sam")
+    task = claim_next_task(sam, "Sam", _campaign_id(team),
+                           now=at(MONDAY + timedelta(days=1), 10))
+    assert task is not None
+    admin, _ = team.sign_in("Ada")
+    assert disable_user(admin, team.logins["Sam"], by="Ada") == 1
+    # Sam's open session has ended: the next statement finds its connection gone.
+    with pytest.raises(DBAPIError), sam.engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    with pytest.raises(SignInError, match="switched off"):
+        sign_in(team.url(), team.logins["Sam"], password_of(team.logins["Sam"]))
+    with team.owner.read() as session:
+        stored = session.get(Task, task.task_id)
+        assert (stored.holder_id, stored.status) == (None, "open")   # back in the queue
+        assert session.get(Contact, task.contact_id).busy_until is None
+    with pytest.raises(TeamError, match="cannot switch yourself off"):
+        disable_user(admin, team.logins["Ada"], by="Ada")
+
+
+def test_an_administrator_cannot_take_over_a_login_that_is_not_outbound_s(team):
+    admin, _ = team.sign_in("Ada")
+    superuser = team.cluster.superuser
+    with pytest.raises(TeamError, match="belongs to something other than Outbound"):
+        add_user(admin, superuser, "Someone", "agent", "Some-Long-Password-1", by="Ada")
+    with pytest.raises(TeamError, match=f"no user with the user name {superuser}"):
+        reset_password(admin, superuser, "Some-Long-Password-1", by="Ada")
+    with pytest.raises(TeamError, match="no user"):
+        disable_user(admin, superuser, by="Ada")
+    # Even past the checks in Python, the database's own functions refuse.
+    assert "other than Outbound" in _refused(
+        admin, "SELECT outbound_set_login(:l, NULL, 'agent')", l=superuser)
+    assert "no Outbound login" in _refused(
+        admin, "SELECT outbound_disable_login(:l)", l=superuser)
+
+
+def test_an_agent_s_attempts_are_theirs_for_seven_days_by_the_server_s_clock(team):
+    sam, _ = team.sign_in("Sam")
+    with team.owner.write() as session:
+        sam_id = session.scalar(text("SELECT id FROM app_user WHERE name = 'Sam'"))
+        task_ids = session.scalars(select(Task.id).order_by(Task.id)).all()[:2]
+        for task_id, days in zip(task_ids, (6, 8), strict=True):
+            task = session.get(Task, task_id)
+            session.add(Attempt(task_id=task_id, campaign_id=task.campaign_id,
+                                contact_id=task.contact_id, agent_id=sam_id,
+                                started_at=_count(team.owner, "SELECT now()")
+                                - timedelta(days=days),
+                                recorded_at=_count(team.owner, "SELECT now()")
+                                - timedelta(days=days),
+                                outcome="no_answer"))
+        session.execute(text("UPDATE task SET holder_id = NULL, assigned_to = NULL, "
+                             "callback_owner_id = NULL"))
+    with team.owner.read() as session:
+        recent = session.get(Task, task_ids[0]).contact_id
+    with sam.read() as session:
+        assert session.scalars(select(Contact.id)).all() == [recent]

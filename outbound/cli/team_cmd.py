@@ -98,8 +98,13 @@ def team_database(url: str | None) -> Iterator[Database]:
     try:
         db = connect(resolved)
     except DatabaseError as exc:
-        if "password" not in str(exc) or not sys.stdin.isatty():
+        if "password" not in str(exc):
             raise
+        if not sys.stdin.isatty():
+            raise DatabaseError(
+                f"The database refused {resolved.username or 'you'}: the password is wrong "
+                "or missing (give it in PGPASSWORD or ~/.pgpass, or run this in a "
+                "terminal to be asked).") from None
         login = resolved.username or getpass.getuser()
         password = getpass.getpass(f"Password for {login}: ")
         try:

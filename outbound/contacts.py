@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +22,7 @@ SUPPRESSION_REASONS: dict[str, str] = {
     "wrong_number": "Wrong number",
 }
 
+SEARCH_AUDIT_IDS = 100   # people a search listed, named in its audit entry
 EXPORT_COLUMNS = (
     "id", "kind", "name", "organisation", "role", "phone", "extension", "other_phones",
     "email", "address", "postcode", "district", "source", "external_ref", "expiry_date",
@@ -109,16 +110,22 @@ def open_contact(db: Database, contact_id: int, *, by: str) -> Contact:
 
 
 def note_contact_search(db: Database, where: ContactFilter, matched: int, *,
-                        by: str) -> None:
-    """The audit trail's note of a search of the contacts: the words searched, the
-    filters and how many matched. A list by filters alone is not a search."""
+                        by: str, shown: Sequence[int] = ()) -> None:
+    """The audit trail's note of a search of the contacts: what kind of search, the
+    filters, how many matched and which people were listed (by contact number, first
+    100). Not the words typed: they may be a person's name or number, and an entry
+    cannot be changed, so an erasure could not remove them. A list by filters alone is
+    not a search."""
     if not where.search:
         return
+    words = len(where.search.split())
     filters = {"source": where.source, "district": where.district}
-    audit.record_event(db, "searched", f"Searched contacts for “{where.search}”: "
-                       f"{matched:,} found.", actor=by,
-                       detail={"words": where.search, "matched": matched,
-                               "filters": {k: v for k, v in filters.items() if v}})
+    listed = list(shown)[:SEARCH_AUDIT_IDS]
+    audit.record_event(
+        db, "searched", f"Searched contacts by name, number or reference ({words} "
+        f"{'word' if words == 1 else 'words'}): {matched:,} found.", actor=by,
+        detail={"words": words, "matched": matched, "listed": listed,
+                "filters": {k: v for k, v in filters.items() if v}})
 
 
 def iter_contact_rows(db: Database, where: ContactFilter | None = None,
@@ -214,9 +221,12 @@ def lift_suppression(db: Database, contact_id: int, *, reason: str,
             suppression.lifted_by = lifted_by
             suppression.lift_reason = reason
         contact.do_not_call = False
+        # The reason, typed freely, stays with the suppression (which an erasure can
+        # clear), not in the audit entry, which cannot be changed.
         audit.record(session, "suppression_lifted",
-                     f"Allowed calls again: {reason}.", actor=lifted_by,
-                     contact_id=contact_id, detail={"reason": reason})
+                     "Allowed calls again (the reason is kept with the stop).",
+                     actor=lifted_by, contact_id=contact_id,
+                     detail={"lifted": [s.id for s in active]})
 
     db.run_write(work)
 

@@ -40,10 +40,13 @@ def test_contacts_are_listed_and_found_by_typing(screen, qtbot):
     assert screen.current_contact is not None
     assert screen.current_contact.external_ref == "REG-2026-00001"
     assert "REG-2026-00001" in screen.details.toPlainText()
-    # The audit trail says who searched for what, and whose record they saw.
+    # The audit trail says who searched, whom it listed and whose record they saw, but
+    # not the words typed (an erasure could not remove them from an entry).
     searched = search_audit(screen.services.db, AuditFilter(action="searched"))[0]
     assert (searched.actor, searched.summary) == (
-        "Pat", "Searched contacts for “REG-2026-00001”: 1 found.")
+        "Pat", "Searched contacts by name, number or reference (1 word): 1 found.")
+    assert searched.detail["listed"] == [screen.current_contact.id]
+    assert "REG-2026" not in str(searched.detail)
     opened = search_audit(screen.services.db, AuditFilter(action="record_opened"))[0]
     assert (opened.actor, opened.contact_id) == ("Pat", screen.current_contact.id)
 

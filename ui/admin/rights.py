@@ -67,7 +67,7 @@ def find_people(db: Database, words: str, *, by: str) -> list[ContactRow]:
     noted in the audit trail as on the contacts screen."""
     where = ContactFilter(search=words)
     ids = contact_ids(db, where)
-    note_contact_search(db, where, len(ids), by=by)
+    note_contact_search(db, where, len(ids), by=by, shown=ids)
     if words.isdigit() and int(words) not in ids:
         ids.insert(0, int(words))
     rows = contact_rows(db, ids[:SHOWN])

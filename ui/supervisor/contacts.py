@@ -192,8 +192,8 @@ class ContactsScreen(QWidget):
 
         def work(_op: Any) -> ContactIdWindow:
             total = count_contacts_matching(db, where, suppressed_only=suppressed)
-            contacts.note_contact_search(db, where, total, by=me)
             first = contact_id_window(db, where, 0, BLOCK, suppressed_only=suppressed)
+            contacts.note_contact_search(db, where, total, by=me, shown=first)
             return ContactIdWindow(total, first, lambda offset, limit: contact_id_window(
                 db, where, offset, limit, suppressed_only=suppressed))
 

@@ -36,6 +36,8 @@ class MainAction(Enum):
     FIND = "find"
     REFRESH = "refresh"
     SHORTCUTS = "shortcuts"
+    CHANGE_PASSWORD = "change_password"
+    LOCK = "lock"
     SIGN_OUT = "sign_out"
     QUIT = "quit"
 
@@ -105,6 +107,11 @@ SPECS: dict[MainAction | ScreenAction, ActionSpec] = {
     MainAction.REFRESH: ActionSpec("&Refresh", "F5", "Show the latest figures"),
     MainAction.SHORTCUTS: ActionSpec("&Keyboard shortcuts", "F1",
                                      "List every keyboard shortcut"),
+    MainAction.CHANGE_PASSWORD: ActionSpec("&Change my password…", "Ctrl+Shift+W",
+                                           "Choose a new password for signing in"),
+    # Not Ctrl+L: the call screen puts a person on the waiting list with it.
+    MainAction.LOCK: ActionSpec("&Lock now", "Ctrl+Shift+L",
+                                "Hide the screen until you type your password again"),
     MainAction.SIGN_OUT: ActionSpec("&Sign out", "Ctrl+Shift+O",
                                     "Let someone else sign in on this computer"),
     MainAction.QUIT: ActionSpec("&Quit", "Ctrl+Q", "Close Outbound"),

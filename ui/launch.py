@@ -1,4 +1,5 @@
-"""Starting the client: check Qt can run here, open the database, show the window.
+"""Starting the client: check Qt can run here, open the database (or, for a team,
+sign in first), show the window.
 
 A bare machine can lack the system libraries Qt loads at start-up; then this says which
 Debian/Ubuntu packages to install, instead of Qt's plugin crash.
@@ -71,28 +72,36 @@ def show_start_error(message: str) -> None:
 
 
 def launch(args: argparse.Namespace) -> int:
+    """The demo (pick a name), a team's database (sign in first: nothing is opened
+    before), or a single-user file (the computer's account, no sign-in)."""
     from outbound.cli import USER_ERRORS
 
     problem = check_qt_can_start()
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 1
+    from ui.app import DEMO, SINGLE_USER, TEAM, run_client
+
     try:
         if args.demo:
             from outbound.cli.demo_cmd import open_demo_database
 
             db = open_demo_database(args.db)
+            kind = DEMO
         else:
+            from outbound.team.accounts import is_team
+
+            if is_team(args.db):
+                return run_client(None, kind=TEAM, url=args.db)
             from outbound.db import open_database
 
             db = open_database(args.db)
+            kind = SINGLE_USER
     except USER_ERRORS as exc:
         print(f"Error: {exc}", file=sys.stderr)
         show_start_error(str(exc))
         return 1
-    from ui.app import run_client
-
     try:
-        return run_client(db)
+        return run_client(db, kind=kind)
     finally:
         db.close()

@@ -94,9 +94,11 @@ def build_screen(spec: ScreenSpec, services: Services, parent: QWidget) -> QWidg
 
 
 class MainWindow(QMainWindow):
-    """``sig_signed_out`` when the person signs out (the window has closed itself)."""
+    """``sig_signed_out`` when the person signs out (the window has closed itself);
+    ``sig_lock_requested`` when they ask to lock it (team mode: ``ui.lock`` does it)."""
 
     sig_signed_out = Signal()
+    sig_lock_requested = Signal()
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,9 +164,14 @@ class MainWindow(QMainWindow):
             MainAction.FIND: lambda: self._call_screen("focus_search"),
             MainAction.REFRESH: lambda: self._call_screen("refresh"),
             MainAction.SHORTCUTS: self.show_shortcuts,
-            MainAction.SIGN_OUT: self.sign_out,
             MainAction.QUIT: self.quit,
         }
+        user = self.services.user
+        if not user.computer_account:     # a single-user file has nobody to hand over to
+            handlers[MainAction.SIGN_OUT] = self.sign_out
+        if user.has_password:
+            handlers[MainAction.CHANGE_PASSWORD] = self.change_password
+            handlers[MainAction.LOCK] = self.sig_lock_requested.emit
         if self.services.user.is_supervisor:
             handlers[MainAction.IMPORT_LIST] = self.import_list
             handlers[MainAction.EXPORT_ANSWERS] = self.export_answers
@@ -174,7 +181,8 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         for name in (MainAction.IMPORT_LIST, MainAction.EXPORT_ANSWERS, None,
-                     MainAction.SIGN_OUT, MainAction.QUIT):
+                     MainAction.CHANGE_PASSWORD, MainAction.LOCK, MainAction.SIGN_OUT,
+                     MainAction.QUIT):
             if name is None:
                 file_menu.addSeparator()
             elif name in self.actions_by_name:
@@ -314,8 +322,17 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def sign_out(self) -> None:
-        if not self._may_leave_call("Sign out"):
+    def change_password(self) -> None:
+        from ui.password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.services.db, self.services.user.login or "",
+                                      parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def sign_out(self, *, asked: bool = False) -> None:
+        """``asked``: the person has already agreed (on the lock screen, say)."""
+        if not asked and not self._may_leave_call("Sign out"):
             return
         self._signing_out = True
         self._asked = True

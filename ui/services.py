@@ -22,12 +22,17 @@ class SignedInUser:
 
     An administrator can do everything a supervisor can, and also look after users,
     retention and people's rights; ``demo`` marks the demo database's pick-a-name users.
+    ``login`` is their own login to a team's database (they signed in with a password,
+    may change it, and the client locks when left idle); ``computer_account`` marks the
+    one user of a single-user file, who has nobody to hand over to and so no sign-out.
     """
 
     id: int
     name: str
     role: str
     demo: bool = False
+    login: str | None = None
+    computer_account: bool = False
 
     @property
     def is_supervisor(self) -> bool:
@@ -36,6 +41,10 @@ class SignedInUser:
     @property
     def is_administrator(self) -> bool:
         return self.role == "administrator"
+
+    @property
+    def has_password(self) -> bool:
+        return self.login is not None
 
     def describe(self) -> str:
         return f"{self.name} ({self.role})"

@@ -1,7 +1,9 @@
-"""Signing in: pick your name from the list (passwords come later), or add yourself.
+"""Signing in to the demo database: pick any name from the list, or add one.
 
-The last person to sign in on this computer is chosen already, so most days signing
-in is one key press (Enter).
+Real databases ask for more: a team's database a user name and password
+(``ui.signin_team``), a single-user file nobody (it is the computer's account). The
+last person to sign in on this computer is chosen already, so signing in is one key
+press (Enter).
 """
 
 from __future__ import annotations
@@ -35,17 +37,25 @@ UserRole = Qt.ItemDataRole.UserRole + 1
 ROLE_WORDS = {"agent": "Agent", "supervisor": "Supervisor", "administrator": "Administrator"}
 
 
+DEMO_NOTICE = "Demo database — pick anyone; real databases ask for a password."
+
+
 class SignInDialog(QDialog):
     """Choose who you are; ``signed_in`` holds the choice once accepted."""
 
-    def __init__(self, db: Database, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, settings: Settings, parent: QWidget | None = None,
+                 *, demo: bool = False) -> None:
         super().__init__(parent)
         self.db = db
         self.settings = settings
+        self.demo = demo
         self.signed_in: SignedInUser | None = None
-        self.setWindowTitle("Sign in to Outbound")
+        self.setWindowTitle("Sign in to the Outbound demo" if demo else "Sign in to Outbound")
         self.setMinimumWidth(420)
 
+        self.notice = MessageBanner(self)   # its own: the banner below is for errors
+        if demo:
+            self.notice.info(DEMO_NOTICE)
         self.banner = MessageBanner(self)
         self.people = named(QListWidget(), "People who can sign in")
         self.people.itemActivated.connect(lambda _item: self.accept())
@@ -82,6 +92,7 @@ class SignInDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Who is signing in?"))
+        layout.addWidget(self.notice)
         layout.addWidget(hint_label("Choose your name and press Enter."))
         layout.addWidget(self.banner)
         layout.addWidget(self.people, 1)
@@ -104,7 +115,8 @@ class SignInDialog(QDialog):
         chosen = None
         for user in found:
             item = QListWidgetItem(f"{user.name} — {ROLE_WORDS.get(user.role, user.role)}")
-            item.setData(UserRole, SignedInUser(user.id, user.name, user.role))
+            item.setData(UserRole, SignedInUser(user.id, user.name, user.role,
+                                                demo=self.demo))
             item.setSizeHint(QSize(0, self.people.fontMetrics().height() + 14))
             self.people.addItem(item)
             if user.name == wanted:

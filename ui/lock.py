@@ -50,10 +50,12 @@ class Cover(QFrame):
         self.setObjectName("lock_cover")
         self.setAutoFillBackground(True)
         label = QLabel(text)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # At the top: the password window sits over the middle.
+        label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         label.setWordWrap(True)
         label.setProperty("role", "screen-title")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 48, 24, 24)
         layout.addWidget(label)
         self.setGeometry(window.rect())
         window.installEventFilter(self)
@@ -94,6 +96,7 @@ class LockDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setMinimumWidth(400)
         self.banner = MessageBanner(self)
+        self.banner.grow_window = True
         self.password = named(QLineEdit(), "Password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()

@@ -41,6 +41,7 @@ class ChangePasswordDialog(QDialog):
         self.setMinimumWidth(440)
 
         self.banner = MessageBanner(self)
+        self.banner.grow_window = True
         self.current = self._password_field("Present password")
         self.new = self._password_field("New password")
         self.again = self._password_field("New password again")

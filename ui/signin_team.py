@@ -73,6 +73,7 @@ class TeamSignInDialog(QDialog):
         self.setMinimumWidth(460)
 
         self.banner = MessageBanner(self)
+        self.banner.grow_window = True
         self.where = hint_label(where_to(url))
         self.where.setAccessibleName("Database")
         self.login = named(QLineEdit(settings.last_user or accounts.default_login(url)),
@@ -131,7 +132,7 @@ class TeamSignInDialog(QDialog):
         self.remember.setEnabled(self._store_allowed)
         if problem is not None:
             self.remember.setToolTip(problem)
-            self.store_hint.setText(f"Your password cannot be remembered here: {problem}")
+            self.store_hint.setText(problem)
             self.store_hint.show()
             return
         self.remember.setToolTip("Kept in this computer's own password store, so you "

@@ -42,6 +42,7 @@ class MessageBanner(QFrame):
         self._auto_hide.timeout.connect(self.hide)
         self._auto_hide_ms = auto_hide_ms
         self.level = "info"
+        self.grow_window = False    # a small dialog grows to show the whole message
         self.hide()
 
     def show_message(self, text: str, level: str = "info") -> None:
@@ -54,10 +55,24 @@ class MessageBanner(QFrame):
         self.label.setText(text)
         self.setAccessibleDescription(text)
         self.show()
+        if self.grow_window:
+            QTimer.singleShot(0, self._grow_window)
         if self._auto_hide_ms and self.level in ("info", "success"):
             self._auto_hide.start(self._auto_hide_ms)
         else:
             self._auto_hide.stop()
+
+    def _grow_window(self) -> None:
+        """Taller, never narrower or shorter: a window keeps the size it was given."""
+        window = self.window()
+        layout = window.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        needed = (layout.heightForWidth(window.width()) if layout.hasHeightForWidth()
+                  else layout.sizeHint().height())
+        if needed > window.height():
+            window.resize(window.width(), needed)
 
     def info(self, text: str) -> None:
         self.show_message(text, "info")

@@ -49,6 +49,15 @@ def where_to(url: str | None) -> str:
     return f"Signing in to the team's database “{address.database}” on {host}."
 
 
+def last_login(settings: Settings, url: str | None) -> str:
+    """The user name last used here; else the one in the address, or the computer's.
+    (The demo keeps a person's full name there, which is no user name.)"""
+    last = settings.last_user
+    if last and accounts.LOGIN_PATTERN.match(last):
+        return last
+    return accounts.default_login(url)
+
+
 @dataclass(frozen=True, slots=True)
 class _Refused:
     sentence: str
@@ -76,8 +85,7 @@ class TeamSignInDialog(QDialog):
         self.banner.grow_window = True
         self.where = hint_label(where_to(url))
         self.where.setAccessibleName("Database")
-        self.login = named(QLineEdit(settings.last_user or accounts.default_login(url)),
-                           "User name")
+        self.login = named(QLineEdit(last_login(settings, url)), "User name")
         self.login.editingFinished.connect(self._look_up_remembered)
         self.password = named(QLineEdit(), "Password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)

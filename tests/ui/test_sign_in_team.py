@@ -451,3 +451,8 @@ def test_a_remembered_password_is_kept_per_server_and_database():
     assert one != keyring_service("postgresql://dbserver.council.local/training")
     assert where_to("postgresql://db2:6543/outbound") == (
         "Signing in to the team's database “outbound” on db2 (port 6543).")
+
+
+def test_a_name_picked_in_the_demo_is_not_offered_as_a_user_name(qtbot, tmp_path, store):  # type: ignore[no-untyped-def]
+    session = team_session(qtbot, tmp_path, last_user="Aisha Khan")
+    assert session.dialog.login.text() == accounts.default_login(URL)

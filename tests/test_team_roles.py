@@ -221,3 +221,11 @@ def test_an_agent_s_attempts_are_theirs_for_seven_days_by_the_server_s_clock(tea
         recent = session.get(Task, task_ids[0]).contact_id
     with sam.read() as session:
         assert session.scalars(select(Contact.id)).all() == [recent]
+
+
+def test_the_address_signed_in_to_carries_no_user_or_password():
+    from outbound.team.accounts import server_url
+
+    url = server_url("postgresql://sam:secret@dbserver:5433/outbound?sslmode=require")
+    assert url.render_as_string(hide_password=False) == \
+        "postgresql+psycopg://dbserver:5433/outbound?sslmode=require"

@@ -50,7 +50,9 @@ def is_team(url: str | URL | None) -> bool:
 def server_url(url: str | URL | None) -> URL:
     """The database's address without a user or password: what a person signs in to."""
     resolved = url if isinstance(url, URL) else resolve_url(url)
-    return resolved.set(username=None, password=None)
+    # Not URL.set(): it takes None as "leave as it is".
+    return URL.create(resolved.drivername, host=resolved.host, port=resolved.port,
+                      database=resolved.database, query=resolved.query)
 
 
 def default_login(url: str | URL | None) -> str:

@@ -80,7 +80,7 @@ def test_idle_time_locks_the_window_and_leaves_the_call_as_it_was(qtbot, sqlite_
     lock = session.lock
     assert lock is not None and lock.idle_timer.interval() == 10 * 60_000   # the default
     screen = window.screen("calls")
-    with qtbot.waitSignal(screen.call_loaded, timeout=2000):
+    with qtbot.waitSignal(screen.call_loaded, timeout=15000):
         qtbot.keyClick(screen.focusWidget() or screen, Qt.Key.Key_F5)
     notes = screen.page.notes
     notes.setFocus()
@@ -90,10 +90,10 @@ def test_idle_time_locks_the_window_and_leaves_the_call_as_it_was(qtbot, sqlite_
 
     # Input keeps it open; a spell without any locks it. The idle time is a short
     # interval here instead of ten minutes.
-    lock.idle_timer.setInterval(50)
+    lock.idle_timer.setInterval(1000)
     qtbot.keyClick(notes, Qt.Key.Key_End)
     assert lock.idle_timer.isActive() and not lock.locked
-    with qtbot.waitSignal(lock.sig_locked, timeout=2000):
+    with qtbot.waitSignal(lock.sig_locked, timeout=15000):
         pass
     dialog = lock_dialog()
     assert dialog is not None and lock.locked

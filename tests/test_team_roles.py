@@ -229,3 +229,17 @@ def test_the_address_signed_in_to_carries_no_user_or_password():
     url = server_url("postgresql://sam:secret@dbserver:5433/outbound?sslmode=require")
     assert url.render_as_string(hide_password=False) == \
         "postgresql+psycopg://dbserver:5433/outbound?sslmode=require"
+
+
+def test_a_server_out_of_reach_is_said_so_not_blamed_on_the_password():
+    from types import SimpleNamespace
+
+    from sqlalchemy.engine import make_url
+
+    from outbound.team.accounts import verify_password
+
+    with pytest.raises(SignInError, match=r"^Cannot reach the database server"):
+        sign_in("postgresql://no-such-host.invalid/outbound", "sam", "whatever-it-is")
+    closed = SimpleNamespace(url=make_url("postgresql+psycopg://sam@127.0.0.1:1/outbound"))
+    with pytest.raises(SignInError, match=r"^Cannot reach the database server 127\.0\.0\.1"):
+        verify_password(closed, "whatever-it-is")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import sys
 from collections.abc import Callable
 
@@ -99,6 +100,7 @@ class ClientSession(QObject):
         self.lock = None
         self.scheduler: SchedulerLink | None = None
         self.run_scheduler = run_scheduler
+        self.refusals: list = []    # sign-ins refused here, written once someone is in
 
     def start(self, user: SignedInUser | None = None) -> None:
         """Ask who is signing in (as the database needs), or go straight to ``user``."""
@@ -140,13 +142,15 @@ class ClientSession(QObject):
     def _ask_team_sign_in(self) -> None:
         from ui.signin_team import TeamSignInDialog
 
-        self.dialog = dialog = TeamSignInDialog(self.url, self.settings)
+        self.dialog = dialog = TeamSignInDialog(self.url, self.settings,
+                                                refusals=self.refusals)
         dialog.accepted.connect(lambda: self._team_signed_in(dialog.database, dialog.account))
         dialog.rejected.connect(self._cancelled)
         dialog.open()
 
     def _team_signed_in(self, db: Database, account) -> None:  # type: ignore[no-untyped-def]
         self.db = db
+        self._note_refusals(db)
         user = SignedInUser(account.user_id, account.name, account.role, login=account.login)
         if not account.must_change_password:
             self.open_window(user)
@@ -157,6 +161,30 @@ class ClientSession(QObject):
         dialog.accepted.connect(lambda: self.open_window(user))
         dialog.rejected.connect(self._left_before_starting)
         dialog.open()
+
+    def _note_refusals(self, db: Database) -> None:
+        """The sign-ins refused on this computer since the last one that worked, in the
+        audit trail now that someone can write them (named as the login tried; the
+        database stamps the entry with the login that wrote it)."""
+        from outbound.audit import record_event
+        from outbound.clock import to_london
+        from ui.operations import run_in_background
+
+        refused, self.refusals[:] = list(self.refusals), []
+        if not refused:
+            return
+        computer = platform.node() or "this computer"
+
+        def work(_op) -> None:  # type: ignore[no-untyped-def]
+            for refusal in refused:
+                record_event(
+                    db, "sign_in_failed",
+                    f"Sign-in as {refusal.login} refused on {computer} at "
+                    f"{to_london(refusal.at):%H:%M %d/%m/%Y}.", actor=refusal.login,
+                    detail={"login": refusal.login, "at": refusal.at.isoformat(),
+                            "computer": computer, "reason": refusal.sentence})
+
+        run_in_background(self, work)
 
     def _left_before_starting(self) -> None:
         """Signed out from the new-password step: their connection closes, and the

@@ -10,6 +10,7 @@ account (single sign-on), where the council has set that up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from outbound.clock import utcnow
 from outbound.db.database import Database
 from outbound.team import accounts
 from ui.operations import run_in_background
@@ -63,15 +65,28 @@ class _Refused:
     sentence: str
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A sign-in the server refused on this computer: nobody was signed in to write it
+    to the audit trail then, so the next person in does."""
+
+    login: str
+    at: datetime
+    sentence: str
+
+
 class TeamSignInDialog(QDialog):
     """User name and password; once accepted, ``database`` is the person's own
     connection and ``account`` who they are. Cancel (or Esc) closes the client."""
 
     def __init__(self, url: str | None, settings: Settings,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 refusals: list[Refusal] | None = None) -> None:
         super().__init__(parent)
         self.url = url
         self.settings = settings
+        # Sign-ins the server refused here, for the audit trail once someone is in.
+        self.refusals: list[Refusal] = refusals if refusals is not None else []
         self.database: Database | None = None
         self.account: accounts.Account | None = None
         self.busy = False
@@ -220,6 +235,7 @@ class TeamSignInDialog(QDialog):
 
     def _answered(self, answer: tuple[Database, accounts.Account] | _Refused) -> None:
         if isinstance(answer, _Refused):
+            self.refusals.append(Refusal(self.login.text().strip(), utcnow(), answer.sentence))
             self._refused(answer.sentence)
             return
         database, account = answer

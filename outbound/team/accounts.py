@@ -76,6 +76,7 @@ def _reason(exc: BaseException, url: URL, login: str) -> str:
     if "does not exist" in lowered and "database" in lowered:
         return f"There is no database called {url.database} on {url.host}."
     if "connection refused" in lowered or "could not translate host" in lowered \
+            or "failed to resolve host" in lowered \
             or "timeout" in lowered or "no route" in lowered:
         return (f"Cannot reach the database server {url.host or 'on this computer'}. "
                 "Check the network, or ask whoever looks after Outbound.")
@@ -157,14 +158,19 @@ def scram_verifier(db: Database, login: str, password: str) -> str:
 
 
 def verify_password(db: Database, password: str) -> bool:
-    """Whether ``password`` is the signed-in person's (a fresh sign-in, then closed)."""
+    """Whether ``password`` is the signed-in person's (a fresh sign-in, then closed);
+    SignInError when the server cannot say (it cannot be reached, say)."""
     login = db.url.username
     if not login:
         return False
     try:
         other = connect(db.url, password=Password(password))
-    except (DBAPIError, DatabaseError):
-        return False
+    except DBAPIError as exc:
+        if "password authentication failed" in str(getattr(exc, "orig", exc)).lower():
+            return False
+        raise SignInError(_reason(exc, db.url, login)) from None   # not the password
+    except DatabaseError as exc:
+        raise SignInError(str(exc)) from None
     other.close()
     return True
 

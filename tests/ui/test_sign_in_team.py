@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from outbound import keyring_store
-from outbound.audit import search_audit
+from outbound.audit import AuditFilter, search_audit
 from outbound.db.database import Password
 from outbound.team import accounts
 from outbound.team.accounts import Account, SignInError
@@ -191,6 +191,25 @@ def test_the_right_password_opens_the_window_with_the_accounts_role(qtbot, tmp_p
         window.actions_by_name)
     assert session.settings.last_user == "asha.patel"
     assert [e.action for e in search_audit(sqlite_db)][:1] == ["signed_in"]
+
+
+def test_a_refused_sign_in_is_in_the_audit_trail_once_someone_is_in(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path, sqlite_db, monkeypatch, store):
+    Server(sqlite_db, person(sqlite_db, "Asha Patel", "supervisor", "asha.patel"),
+           "correct horse battery").install(monkeypatch)
+    session = team_session(qtbot, tmp_path)
+    dialog = session.dialog
+    type_password(qtbot, dialog, "correct horse")            # refused: nobody is in
+    assert search_audit(sqlite_db, AuditFilter(action="sign_in_failed")) == []
+    with qtbot.waitSignal(session.sig_window_shown) as shown:
+        type_password(qtbot, dialog, "correct horse battery")
+    qtbot.addWidget(shown.args[0])
+    qtbot.waitUntil(lambda: bool(search_audit(sqlite_db, AuditFilter(action="sign_in_failed"))))
+    [entry] = search_audit(sqlite_db, AuditFilter(action="sign_in_failed"))
+    assert entry.actor == "asha.patel"
+    assert entry.summary.startswith("Sign-in as asha.patel refused on ")
+    assert entry.detail["reason"] == WRONG and "correct horse" not in str(entry.detail)
+    assert session.refusals == []
 
 
 def test_an_empty_password_tries_the_computers_own_account(qtbot, tmp_path, sqlite_db,  # type: ignore[no-untyped-def]

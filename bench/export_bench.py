@@ -1,13 +1,19 @@
 """Export speed and memory: a year of the care tracker, against the csv module's floor.
 
     python bench/export_bench.py [--rounds 365] [--providers 700] [--only csv-wide,...]
+                                 [--repeat 3]
 
 Fills a fresh SQLite file with ``providers`` x ``rounds`` answer sets of the care
 tracker's form (bulk-inserted, with their tasks, attempts, flags and a few corrected
 outcomes), then runs each export (CSV and XLSX, wide and long) in a fresh process and
-prints rows per second and that process's peak memory (RSS). The floor is Python's
-csv module writing the same number of rows of the same shape from memory; the CSV
-exports are reported as a multiple of it.
+prints rows per second and that process's peak memory (RSS), round by round.
+
+Each export is compared with a floor timed right after it, in the same round: for a
+CSV, Python's csv module writing the same number of rows of the same shape from
+memory; for an XLSX, XlsxWriter in ``constant_memory`` mode writing the same rows
+(the export's own first 50,000, read back with python-calamine, over and over) through
+its public typed writers, dates with a date format, and closing the workbook. The
+ratio printed is the median of the rounds' ratios, with their range.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -189,6 +196,51 @@ print(json.dumps({"seconds": elapsed, "rows": total,
 """
 
 
+XLSX_FLOOR = """
+import datetime as dt, itertools, json, resource, sys, time
+import python_calamine, xlsxwriter
+with python_calamine.CalamineWorkbook.from_path(sys.argv[1]) as book:
+    rows = book.get_sheet_by_name("Answers").iter_rows()
+    header = next(rows)
+    sample = list(itertools.islice(rows, 50000))
+total = int(sys.argv[2])
+start = time.perf_counter()
+book = xlsxwriter.Workbook(sys.argv[3], {"constant_memory": True})
+bold = book.add_format({"bold": True})
+as_date = book.add_format({"num_format": "dd/mm/yyyy"})
+as_datetime = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+as_time = book.add_format({"num_format": "hh:mm"})
+sheet = book.add_worksheet("Answers")
+sheet.freeze_panes(1, 0)
+for c, heading in enumerate(header):
+    sheet.write_string(0, c, str(heading), bold)
+r = 0
+while r < total:
+    for row in sample[:total - r]:
+        r += 1
+        for c, value in enumerate(row):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    sheet.write_string(r, c, value)
+            elif kind is float or kind is int:
+                sheet.write_number(r, c, value)
+            elif kind is dt.datetime:
+                sheet.write_datetime(r, c, value, as_datetime)
+            elif kind is dt.date:
+                sheet.write_datetime(r, c, value, as_date)
+            elif kind is dt.time:
+                sheet.write_datetime(r, c, value, as_time)
+            elif kind is bool:
+                sheet.write_boolean(r, c, value)
+sheet.autofilter(0, 0, total, len(header) - 1)
+book.close()
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "rows": total,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
 def _run(code: str, *args: str) -> dict[str, Any]:
     result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
                             text=True, cwd=REPO, check=False)
@@ -203,6 +255,7 @@ def main() -> None:
     parser.add_argument("--providers", type=int, default=700)
     parser.add_argument("--only", default=",".join(EXPORTS),
                         help="which exports, e.g. csv-wide,xlsx-wide")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of every export")
     parser.add_argument("--folder", type=Path, help="work here (default: a temporary folder)")
     parser.add_argument("--reuse", action="store_true",
                         help="use the folder's bench.db from an earlier run (campaign 1)")
@@ -221,21 +274,40 @@ def main() -> None:
             print(f"Built {args.providers} providers x {args.rounds} rounds in "
                   f"{time.perf_counter() - began:.1f}s "
                   f"({db_path.stat().st_size / 2**20:.0f} MB).")
-        print(f"{'export':<10} {'rows':>11} {'seconds':>8} {'rows/s':>10} {'peak MB':>8}"
-              f" {'floor s':>8} {'floor rows/s':>12} {'x floor':>8}")
-        for name in chosen:
-            out = folder / f"export-{name}.{name.split('-')[0]}"
-            got = _run(EXPORT, str(db_path), str(campaign), name, str(out))
-            line = (f"{name:<10} {got['rows']:>11,} {got['seconds']:>8.1f} "
-                    f"{got['rows'] / got['seconds']:>10,.0f} {got['peak_mb']:>8.0f}")
-            if name.startswith("csv"):
-                floor = _run(FLOOR, str(out), str(got["rows"]), str(folder / "floor.csv"))
-                line += (f" {floor['seconds']:>8.1f} {floor['rows'] / floor['seconds']:>12,.0f}"
-                         f" {got['seconds'] / floor['seconds']:>8.2f}")
-                (folder / "floor.csv").unlink(missing_ok=True)
-            print(line, flush=True)
-            for made in folder.glob("export-*"):
-                made.unlink()
+        results: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
+            name: [] for name in chosen}
+        print(f"{'export':<10} {'round':>5} {'rows':>11} {'seconds':>8} {'rows/s':>10}"
+              f" {'peak MB':>8} {'floor s':>8} {'x floor':>8}")
+        # Round by round, each export then its floor, so that a machine busy for a while
+        # slows both alike.
+        for round_ in range(1, args.repeat + 1):
+            for name in chosen:
+                fmt = name.split("-")[0]
+                out = folder / f"export-{name}.{fmt}"
+                got = _run(EXPORT, str(db_path), str(campaign), name, str(out))
+                floor_out = folder / f"floor.{fmt}"
+                floor = _run(FLOOR if fmt == "csv" else XLSX_FLOOR, str(out),
+                             str(got["rows"]), str(floor_out))
+                floor_out.unlink(missing_ok=True)
+                results[name].append((got, floor))
+                print(f"{name:<10} {round_:>5} {got['rows']:>11,} {got['seconds']:>8.1f} "
+                      f"{got['rows'] / got['seconds']:>10,.0f} {got['peak_mb']:>8.0f}"
+                      f" {floor['seconds']:>8.1f} {got['seconds'] / floor['seconds']:>8.2f}",
+                      flush=True)
+                for made in folder.glob("export-*"):
+                    made.unlink()
+        print()
+        for name, runs in results.items():
+            seconds = [got["seconds"] for got, _ in runs]
+            floors = [floor["seconds"] for _, floor in runs]
+            ratios = [a / b for a, b in zip(seconds, floors, strict=True)]
+            kind = "csv module" if name.startswith("csv") else "XlsxWriter constant_memory"
+            print(f"{name}: median {statistics.median(seconds):.1f} s "
+                  f"({min(seconds):.1f}-{max(seconds):.1f}), peak "
+                  f"{max(got['peak_mb'] for got, _ in runs):.0f} MB; floor ({kind}) "
+                  f"median {statistics.median(floors):.1f} s ({min(floors):.1f}-"
+                  f"{max(floors):.1f}); ratio median {statistics.median(ratios):.2f} "
+                  f"({min(ratios):.2f}-{max(ratios):.2f})")
 
 
 if __name__ == "__main__":

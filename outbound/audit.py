@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, select
+from sqlalchemy import Engine, Select, select, text
 from sqlalchemy.orm import Session
 
 from outbound.clock import local_instant, to_london
@@ -80,11 +82,42 @@ def default_actor() -> str:
 
 def record(session: Session, action: str, summary: str, *, actor: str | None,
            contact_id: int | None = None, detail: dict[str, Any] | None = None) -> None:
-    """Append an entry in the caller's transaction."""
+    """Append an entry in the caller's transaction.
+
+    In a team's database no login may write to the table itself: the entry goes through
+    the database's ``outbound_audit`` function (see ``outbound.team.security``).
+    """
     if action not in ACTIONS:
         raise AuditError(f"“{action}” is not an action the audit trail records.")
-    session.add(AuditEvent(actor=actor or default_actor(), action=action,
-                           contact_id=contact_id, summary=summary, detail=detail or {}))
+    who = actor or default_actor()
+    if _through_the_database(session):
+        session.execute(
+            text("SELECT outbound_audit(:actor, :action, :contact, :summary, "
+                 "CAST(:detail AS json))"),
+            {"actor": who, "action": action, "contact": contact_id, "summary": summary,
+             "detail": json.dumps(detail or {})})
+        return
+    session.add(AuditEvent(actor=who, action=action, contact_id=contact_id,
+                           summary=summary, detail=detail or {}))
+
+
+_FUNCTION_FOUND: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+
+
+def _through_the_database(session: Session) -> bool:
+    """Whether this database writes audit entries itself: a team's PostgreSQL, set up
+    with ``team setup``. Asked once per engine."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.dialect.name != "postgresql":
+        return False
+    found = _FUNCTION_FOUND.get(engine)
+    if found is None:
+        found = session.scalar(text(
+            "SELECT to_regprocedure('outbound_audit(text, text, integer, text, json)') "
+            "IS NOT NULL")) is True
+        _FUNCTION_FOUND[engine] = found
+    return found
 
 
 def record_opened(session: Session, agent_id: int, contact_id: int, task_id: int,

@@ -71,6 +71,11 @@ def test_an_agent_reads_only_the_people_on_their_calls(team):
     tuesday = at(MONDAY + timedelta(days=1), 10)
     task = claim_next_task(sam, "Sam", _campaign_id(team), now=tuesday)
     assert task is not None
+    with team.owner.read() as session:     # noted by the database, as Sam's login
+        opened = session.execute(text(
+            "SELECT actor, db_user, contact_id FROM audit_event "
+            "WHERE action = 'record_opened' ORDER BY id DESC LIMIT 1")).one()
+    assert tuple(opened) == ("Sam", team.logins["Sam"], task.contact_id)
     assert get_contact(sam, task.contact_id).name in ("Margaret Pickles", "Jack Khan")
     with sam.read() as session:
         seen = session.scalars(select(Contact.id)).all()
@@ -108,9 +113,13 @@ def _record_now(team, db, task_id: int) -> None:  # type: ignore[no-untyped-def]
 
 def test_an_agent_cannot_change_or_read_the_audit_trail_nor_act_as_another_role(team):
     sam, _ = team.sign_in("Sam")
-    # An agent's client may add entries (and learn their numbers), never read them.
+    # No login writes to the audit trail itself; the database's own function does,
+    # and stamps who called it. Agents cannot read it.
     assert "permission denied" in _refused(sam, "SELECT summary FROM audit_event")
-    assert "permission denied" in _refused(sam, "SELECT * FROM audit_event")
+    assert "permission denied" in _refused(sam, "SELECT count(*) FROM audit_event")
+    assert "permission denied" in _refused(
+        sam, "INSERT INTO audit_event (actor, action, summary, detail) "
+             "VALUES ('Priya', 'erased', 'Erased nobody.', '{}')")
     assert "permission denied" in _refused(sam, "DELETE FROM audit_event")
     assert "permission denied" in _refused(sam, "UPDATE audit_event SET summary = 'x'")
     assert "permission denied" in _refused(sam, "SELECT * FROM legal_hold")
@@ -135,6 +144,9 @@ def test_a_supervisor_sees_everyone_but_cannot_change_the_audit_trail(team):
     assert "permission denied" in _refused(priya, "DELETE FROM audit_event")
     assert "permission denied" in _refused(priya, "UPDATE audit_event SET actor = 'x'")
     assert "permission denied" in _refused(priya, "TRUNCATE audit_event")
+    assert "permission denied" in _refused(
+        priya, "INSERT INTO audit_event (actor, action, summary, detail) "
+               "VALUES ('Sam', 'erased', 'Erased nobody.', '{}')")
     assert "permission denied" in _refused(priya, "INSERT INTO legal_hold (contact_id, "
                                                   "reason, set_by, set_at) VALUES "
                                                   "(1, 'x', 'Priya', now())")

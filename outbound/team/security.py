@@ -17,7 +17,9 @@ refuses what the person's role may not do:
   off users (through ``outbound_*_login`` functions, which check the login is one of
   Outbound's before they touch it).
 - Nobody, the owner included, can change or delete the audit trail (triggers from
-  migration 0011); agents may add to it but not read it.
+  migration 0011), and no role writes to it directly: entries are added by the
+  ``outbound_audit`` function, which the trigger stamps with the server's time and the
+  caller's login. Agents cannot read it.
 - Someone holding a temporary password sees nobody's details until they set their own
   (``outbound_me`` is NULL for them).
 
@@ -55,7 +57,6 @@ AGENT_GRANTS: dict[str, str] = {
     "alembic_version": "SELECT",
     "app_setting": "SELECT",
     "app_user": "SELECT",
-    "audit_event": "INSERT, SELECT (id, at)",   # the ids and times it inserts, no more
     "campaign": "SELECT",
     "form_version": "SELECT, INSERT",
     "location": "SELECT",
@@ -81,14 +82,14 @@ AGENT_GRANTS: dict[str, str] = {
 }
 # Supervisors may do everything to every table except these.
 SUPERVISOR_LIMITS: dict[str, str] = {
-    "audit_event": "SELECT, INSERT",
+    "audit_event": "SELECT",
     "app_user": "SELECT",
     "app_setting": "SELECT",
     "legal_hold": "SELECT",
     "alembic_version": "SELECT",
 }
 ADMINISTRATOR_LIMITS: dict[str, str] = {
-    "audit_event": "SELECT, INSERT",
+    "audit_event": "SELECT",
     "app_user": "SELECT, INSERT, UPDATE",
     "alembic_version": "SELECT",
 }
@@ -237,7 +238,26 @@ BEGIN
   UPDATE public.app_user SET must_change_password = false WHERE login = session_user;
 END
 $$"""
+    audit = f"""
+CREATE OR REPLACE FUNCTION outbound_audit(p_actor text, p_action text, p_contact integer,
+                                          p_summary text, p_detail json) RETURNS void
+LANGUAGE plpgsql VOLATILE {pinned} AS $$
+BEGIN
+  IF NOT (pg_has_role(session_user, {literal(agent)}, 'MEMBER')
+          OR pg_has_role(session_user, {literal(supervisor)}, 'MEMBER')
+          OR pg_has_role(session_user, {literal(admin)}, 'MEMBER')) THEN
+    RAISE EXCEPTION 'Only an Outbound user can add to the audit trail.'
+      USING ERRCODE = '42501';
+  END IF;
+  -- The trigger stamps the server's time and the login (session_user) that called.
+  INSERT INTO public.audit_event (actor, action, contact_id, summary, detail)
+  VALUES (p_actor, p_action, p_contact, p_summary, coalesce(p_detail, '{{}}'::json));
+END
+$$"""
     grants = [
+        "REVOKE ALL ON FUNCTION outbound_audit(text, text, integer, text, json) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION outbound_audit(text, text, integer, text, json) "
+        f"TO {ident(agent)}, {ident(supervisor)}, {ident(admin)}",
         "REVOKE ALL ON FUNCTION outbound_me(), outbound_may_see(integer), "
         "outbound_is_ours(text), outbound_my_role(), "
         "outbound_set_login(text, text, text), outbound_disable_login(text), "
@@ -250,7 +270,7 @@ $$"""
         f"outbound_is_ours(text) TO {ident(admin)}",
     ]
     return [me, may_see, ours_check, my_role, set_login, disable, end_sessions, changed,
-            *grants]
+            audit, *grants]
 
 
 def grants_sql(groups: dict[str, str], tables: list[str], owner: str) -> list[str]:

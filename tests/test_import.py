@@ -250,9 +250,12 @@ def test_a_workbook_imports_alike_in_workers(db, tmp_path, monkeypatch, workers)
         assert last.expiry_date.isoformat() == "2027-03-31"
 
 
-def test_a_big_workbook_that_does_not_say_its_size_is_still_parsed_in_workers(tmp_path):
+def test_a_big_workbook_that_does_not_say_its_size_is_still_parsed_in_workers(
+        tmp_path, monkeypatch):
     """openpyxl's write-only workbooks (and some exporters) leave out the sheet's size."""
     from openpyxl import Workbook
+
+    import outbound.importing.table as table_module
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Holders")
@@ -260,17 +263,30 @@ def test_a_big_workbook_that_does_not_say_its_size_is_still_parsed_in_workers(tm
     for i in range(30_000):
         sheet.append([f"Holder {i}", f"0113 496 {i % 10_000:04d}"])
     book.save(tmp_path / "big.xlsx")
+    with open_table(tmp_path / "big.xlsx") as table:   # python-calamine counts the rows
+        assert table.count_rows_estimate() == table.rows_guess() == 30_000
+    monkeypatch.setattr(table_module, "CALAMINE_MAX_XML", 0)  # read streamed
     with open_table(tmp_path / "big.xlsx") as table:
         assert table.count_rows_estimate() is None     # no size for the progress bar
         assert table.rows_guess() > 20_000              # but big enough for workers
 
 
-def test_a_workbook_damaged_part_way_is_refused_and_lands_nothing(db, tmp_path, monkeypatch):
+@pytest.mark.parametrize("reader, refusal", [
+    ("calamine", "is not a valid Excel workbook, or is damaged: open it in Excel"),
+    ("openpyxl", "is damaged after row"),
+])
+def test_a_workbook_damaged_part_way_is_refused_and_lands_nothing(db, tmp_path, monkeypatch,
+                                                                  reader, refusal):
+    """python-calamine reads the whole sheet before the import starts; a workbook too big
+    for it is streamed, and the damage found part way through."""
     import zipfile
 
     import outbound.importing as importing
+    import outbound.importing.table as table_module
 
     monkeypatch.setattr(importing, "workers_for", lambda _estimate: 2)
+    if reader == "openpyxl":
+        monkeypatch.setattr(table_module, "CALAMINE_MAX_XML", 0)
     whole = _workbook(tmp_path / "whole.xlsx", 400)
     damaged = tmp_path / "damaged.xlsx"
     with zipfile.ZipFile(whole) as source, zipfile.ZipFile(damaged, "w") as target:
@@ -280,8 +296,10 @@ def test_a_workbook_damaged_part_way_is_refused_and_lands_nothing(db, tmp_path, 
                 data = data[: data.index(b'<row r="300"')] + b'<row r="300"><c'
             target.writestr(part, data)
     before = snapshot(db)
-    with pytest.raises(ImportRefused, match="is damaged after row"):
+    with pytest.raises(ImportRefused, match=refusal) as refused:
         import_file(db, damaged, batch_size=50)
+    assert str(refused.value).startswith("“damaged.xlsx” ")
+    assert str(refused.value).count(". ") == 0 and "\n" not in str(refused.value)
     assert snapshot(db) == before
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, select, text
 
 from outbound.clock import local_instant, to_london, utcnow
 from outbound.contacts import ContactFilter
@@ -20,6 +20,7 @@ from outbound.db.database import Database
 from outbound.db.models import Attempt, Campaign, Contact, Enrolment, Task, User
 from outbound.queue.assign import TaskSelection, _task_ids
 from outbound.queue.campaigns import round_key_for
+from outbound.queue.tally import first_created, round_keys_of, status_counts
 from outbound.users import user_id
 
 FINISHED = ("done", "closed")
@@ -111,9 +112,7 @@ def campaign_summaries(db: Database, today: date) -> list[CampaignSummary]:
 def round_keys(db: Database, campaign_id: int, limit: int = 60) -> list[str]:
     """The campaign's rounds (or "list", or reminder expiries), latest first."""
     with db.read() as session:
-        return list(session.scalars(
-            select(Task.round_key).where(Task.campaign_id == campaign_id)
-            .group_by(Task.round_key).order_by(Task.round_key.desc()).limit(limit)))
+        return round_keys_of(session, campaign_id, limit)
 
 
 # -- assignment ---------------------------------------------------------------------
@@ -151,14 +150,13 @@ def burndown(db: Database, campaign_id: int, round_key: str | None, *,
     if round_key:
         scope.append(Task.round_key == round_key)
     with db.read() as session:
-        total, first_created = session.execute(
-            select(func.count(), func.min(Task.created_at)).where(*scope)).one()
+        total = sum(status_counts(session, campaign_id, round_key).values())
+        first = first_created(session, campaign_id, round_key)
         finishes = list(session.scalars(
             select(Task.completed_at).where(*scope, Task.status.in_(FINISHED),
                                             Task.completed_at.is_not(None))
             .order_by(Task.completed_at)))
-    total = total or 0
-    start = min(first_created or moment, finishes[0] if finishes else moment)
+    start = min(first or moment, finishes[0] if finishes else moment)
     points = [(start, total)]
     step = max(1, len(finishes) // max_points)
     for index, when in enumerate(finishes, start=1):
@@ -229,9 +227,11 @@ def agent_day(db: Database, agent: str | int, now: datetime | None = None) -> Ag
             select(func.count(Attempt.id), func.sum(spoken), func.avg(Attempt.duration_seconds))
             .where(Attempt.agent_id == agent_id, Attempt.recorded_at >= begins,
                    Attempt.recorded_at < ends, Attempt.supersedes_id.is_(None))).one()
+        # Written as the call-back index's own condition, so that both databases read
+        # the open call-backs only.
         due = session.scalar(
             select(func.count(Task.id))
-            .where(Task.status == "open", Task.callback_at.is_not(None),
+            .where(text("task.status = 'open' AND task.callback_at IS NOT NULL"),
                    Task.callback_owner_id == agent_id, Task.callback_at < ends)) or 0
     return AgentDay(calls or 0, spoke or 0, float(average) if average is not None else None,
                     due)

@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outbound.clock import utcnow
@@ -84,7 +94,13 @@ class AnswerFlag(Base):
     """An answer that crossed an alert threshold, listed for supervisors."""
 
     __tablename__ = "answer_flag"
-    __table_args__ = (Index("ix_answer_flag_campaign_reviewed", "campaign_id", "reviewed_at"),)
+    __table_args__ = (
+        Index("ix_answer_flag_campaign_reviewed", "campaign_id", "reviewed_at"),
+        # The dashboard's list: a campaign's flags nobody has seen, newest first.
+        Index("ix_answer_flag_unreviewed", "campaign_id", "raised_at", "id",
+              sqlite_where=text("reviewed_at IS NULL"),
+              postgresql_where=text("reviewed_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_set_id: Mapped[int] = mapped_column(

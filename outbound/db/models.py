@@ -327,7 +327,14 @@ class Task(Base):
         Index("ix_task_callback", "campaign_id", "callback_at",
               sqlite_where=text("status = 'open' AND callback_at IS NOT NULL"),
               postgresql_where=text("status = 'open' AND callback_at IS NOT NULL")),
-        Index("ix_task_campaign_round", "campaign_id", "round_key", "status"),
+        Index("ix_task_campaign_round", "campaign_id", "round_key", "status", "created_at"),
+        # Finished calls by finishing time: the dashboard's burn-down and rate.
+        Index("ix_task_finished", "campaign_id", "round_key", "completed_at", "status",
+              "close_reason", sqlite_where=text("completed_at IS NOT NULL"),
+              postgresql_where=text("completed_at IS NOT NULL")),
+        Index("ix_task_escalated", "campaign_id", "last_attempt_at",
+              sqlite_where=text("escalated AND status = 'open'"),
+              postgresql_where=text("escalated AND status = 'open'")),
         Index("ix_task_holder", "holder_id",
               sqlite_where=text("holder_id IS NOT NULL"),
               postgresql_where=text("holder_id IS NOT NULL")),
@@ -366,11 +373,30 @@ Index("ix_task_fresh", Task.campaign_id, Task.assigned_to, Task.priority.desc(),
       sqlite_where=_FRESH, postgresql_where=_FRESH)
 
 
+class TaskTally(Base):
+    """How many tasks of a round are in each status, kept by triggers on ``task``
+    (migration 0015) so that the dashboard need not count a million tasks. A count is
+    the sum over ``shard``: on PostgreSQL each connection adds to its own shard, so
+    outcomes recorded at the same moment do not wait for one another."""
+
+    __tablename__ = "task_tally"
+
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tasks: Mapped[int] = mapped_column(Integer)
+
+
 class Attempt(Base):
     """One call attempt; nothing is overwritten. A correction is a new row that
     supersedes an earlier one, with who, when and why."""
 
     __tablename__ = "attempt"
+    __table_args__ = (
+        Index("ix_attempt_campaign_recorded", "campaign_id", "recorded_at"),
+        Index("ix_attempt_agent_recorded", "agent_id", "recorded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)

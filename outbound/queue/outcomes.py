@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from outbound.campaigns.template import CampaignTemplate, Outcome
@@ -328,8 +328,9 @@ def correct_outcome(db: Database, attempt_id: int, supervisor: str | int, outcom
 def escalated_tasks(db: Database, campaign: str | int | None = None) -> list[tuple[Task, str]]:
     """Tasks agents passed to a supervisor, with the contact's name."""
     with db.read() as session:
+        # The escalation index's own condition, as SQL both databases match to it.
         stmt = (select(Task, Contact.name).join(Contact, Contact.id == Task.contact_id)
-                .where(Task.escalated.is_(True), Task.status == "open"))
+                .where(text("task.escalated AND task.status = 'open'")))
         if campaign is not None:
             camp, _ = load_campaign(session, campaign)
             stmt = stmt.where(Task.campaign_id == camp.id)
@@ -362,7 +363,7 @@ def overdue_callbacks(db: Database, *, now: datetime | None = None,
         stmt = (select(Task, Contact.name, User.name)
                 .join(Contact, Contact.id == Task.contact_id)
                 .outerjoin(User, User.id == Task.callback_owner_id)
-                .where(Task.status == "open", Task.callback_at.is_not(None),
+                .where(text("task.status = 'open' AND task.callback_at IS NOT NULL"),
                        Task.callback_at < moment, Task.holder_id.is_(None))
                 .order_by(Task.callback_at))
         if campaign is not None:

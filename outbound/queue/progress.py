@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from outbound.clock import clock_reaches, to_london, utcnow
 from outbound.db.database import Database
 from outbound.db.models import Attempt, Task
 from outbound.queue.campaigns import load_campaign
+from outbound.queue.tally import status_counts
 
 
 @dataclass
@@ -48,36 +50,49 @@ def campaign_progress(db: Database, campaign: str | int, round_key: str | None =
         if round_key is not None:
             scope.append(Task.round_key == round_key)
         report = Progress(camp.name, round_key)
-        for status, held, count in session.execute(
-                select(Task.status, Task.holder_id.is_not(None), func.count())
-                .where(*scope).group_by(Task.status, Task.holder_id.is_not(None))):
+        # The counts come from the tally. Of the tasks themselves only those held now are
+        # read, every campaign's, through the holders' index: a few per agent however
+        # long the round. (Naming the campaign, or grouping, would lead SQLite's planner
+        # to read the round's index from end to end instead.)
+        held: dict[str, int] = {}
+        for campaign_id, key, status in session.execute(
+                select(Task.campaign_id, Task.round_key, Task.status)
+                .where(Task.holder_id.is_not(None))):
+            if campaign_id == camp.id and round_key in (None, key):
+                held[status] = held.get(status, 0) + 1
+        for status, count in status_counts(session, camp.id, round_key).items():
             report.total += count
             if status == "done":
                 report.done += count
             elif status == "closed":
                 report.closed += count
-            elif held:
-                report.in_progress += count
             else:
-                report.remaining += count
-        attempt_scope = [Attempt.campaign_id == camp.id, Attempt.supersedes_id.is_(None)]
-        if round_key is not None:
-            attempt_scope.append(Attempt.task_id.in_(select(Task.id).where(*scope)))
+                report.in_progress += held.get(status, 0)
+                report.remaining += count - held.get(status, 0)
+
+        def attempts(*columns: Any) -> Select[Any]:
+            """Over the campaign's attempts (those on the round's tasks), by the
+            attempts' campaign index rather than by the round's tasks."""
+            stmt = select(*columns).where(Attempt.campaign_id == camp.id,
+                                          Attempt.supersedes_id.is_(None))
+            if round_key is not None:
+                stmt = stmt.join(Task, Task.id == Attempt.task_id).where(*scope)
+            return stmt
+
         for outcome, count in session.execute(
-                select(Attempt.outcome, func.count()).where(*attempt_scope)
-                .group_by(Attempt.outcome)):
+                attempts(Attempt.outcome, func.count()).group_by(Attempt.outcome)):
             report.by_outcome[outcome] = count
             report.attempts += count
-        made, handle = session.execute(
-            select(func.sum(func.cast(Attempt.contact_made, Attempt.duration_seconds.type)),
-                   func.avg(Attempt.duration_seconds)).where(*attempt_scope)).one()
+        made, handle = session.execute(attempts(
+            func.sum(func.cast(Attempt.contact_made, Attempt.duration_seconds.type)),
+            func.avg(Attempt.duration_seconds))).one()
         if report.attempts:
             report.contact_rate = (made or 0) / report.attempts
         report.average_handle_seconds = float(handle) if handle is not None else None
         day_start = clock_reaches(to_london(moment).date(), template.window.start)
         first, agents = session.execute(
-            select(func.min(Attempt.recorded_at), func.count(func.distinct(Attempt.agent_id)))
-            .where(*attempt_scope, Attempt.recorded_at >= day_start)).one()
+            attempts(func.min(Attempt.recorded_at), func.count(func.distinct(Attempt.agent_id)))
+            .where(Attempt.recorded_at >= day_start)).one()
         # Today's rate is of calls finished, not of attempts: a no-answer or a call-back
         # leaves the call still to make. Calls of earlier rounds closed when today's round
         # was made were not finished by anyone.

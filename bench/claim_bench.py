@@ -4,6 +4,13 @@
                                 [--claims 300] [--pg postgresql://postgres@127.0.0.1/test]
                                 [--sqlite-only] [--explain] [--outcome CODE]
                                 [--pause-ms MS]
+    python bench/claim_bench.py --team --pg URL [--team-agents 30] [--team-size 100000]
+                                [--duration 600] [--pace 20,60] [--speedup 1] [--burst 30]
+
+``--team`` runs a team on PostgreSQL instead (bench/claim_team.py says how): agents at a
+person's pace, with the p99 of the claim and of the outcome and every error; then as
+fast as they can go, against the bare ``UPDATE ... SKIP LOCKED`` claim on the same
+table in the same run, with the ratio. ``--speedup 10 --duration 60`` is a quick check.
 
 For each database (a fresh SQLite file in a temporary folder; and PostgreSQL when
 ``--pg`` names a server where the user may create databases: a scratch database
@@ -319,6 +326,16 @@ def _ints(text_value: str) -> list[int]:
     return values
 
 
+def _pace(text_value: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text_value.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("give two numbers of seconds, e.g. 20,60") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError("give the shorter time first")
+    return low, high
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_ints, default=[10_000, 100_000, 1_000_000])
@@ -335,7 +352,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outcome", default=DEFAULT_OUTCOME, metavar="CODE",
                         help=f"the completing outcome recorded (default {DEFAULT_OUTCOME}; "
                         "'completed' also stores a full form)")
+    team = parser.add_argument_group("a team on PostgreSQL (--team)")
+    team.add_argument("--team", action="store_true", help="run the team scenario instead")
+    team.add_argument("--team-agents", type=int, default=30)
+    team.add_argument("--team-size", type=int, default=100_000, help="tasks in the round")
+    team.add_argument("--duration", type=float, default=600.0,
+                      help="seconds of calling at a person's pace")
+    team.add_argument("--pace", type=_pace, default=(20.0, 60.0), metavar="MIN,MAX",
+                      help="seconds on each call (default 20,60)")
+    team.add_argument("--speedup", type=float, default=1.0,
+                      help="run the calls and the database's clock this many times faster")
+    team.add_argument("--burst", type=float, default=30.0,
+                      help="seconds of each as-fast-as-they-go run")
     args = parser.parse_args(argv)
+    if args.team:
+        if not args.pg:
+            parser.error("--team needs --pg: a team works on PostgreSQL")
+        from claim_team import team as run_team
+
+        return run_team(args.pg, args.team_size, args.team_agents, args.duration, args.pace,
+                        args.speedup, args.burst)
     try:
         _answers_for(args.outcome)
     except ValueError as exc:

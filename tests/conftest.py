@@ -20,6 +20,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("OUTBOUND_DATABASE_URL", None)
+os.environ.pop("OUTBOUND_TEMPLATES", None)
+# Not this computer's settings files (outbound/site_settings.py): none at all.
+os.environ["OUTBOUND_SETTINGS"] = str(Path(__file__).with_name("no-settings-file.toml"))
 
 import pytest
 import time_machine

@@ -19,7 +19,6 @@ from outbound.rights import set_legal_hold
 from outbound.rights.retention import apply_retention, months_before, plan_retention
 from outbound.schedule import run_job
 from outbound.schedule.jobs import retention_job
-from tests.conftest import REPO
 from tests.rights_people import add_rich_person
 from tests.test_templates import GOOD, line_of
 
@@ -29,10 +28,10 @@ LATER = datetime(2027, 4, 6, 6, 0, tzinfo=UTC)
 
 
 def test_every_shipped_template_says_how_long_it_keeps_calls_answers_and_notes():
-    for code, template in load_templates(REPO / "campaigns").items():
+    for code, template in load_templates().items():
         kept = template.retention
         assert kept.calls and kept.answers and kept.notes, code
-    tracker = load_templates(REPO / "campaigns")["care_capacity_tracker"].retention
+    tracker = load_templates()["care_capacity_tracker"].retention
     assert (tracker.answers, tracker.notes) == (24, 12)
 
 

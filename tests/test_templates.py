@@ -88,13 +88,13 @@ def load_error(tmp_path: Path, text: str) -> TemplateError:
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, CampaignTemplate]:
-    return load_templates(REPO / "campaigns")
+    return load_templates(REPO / "outbound" / "campaigns" / "templates")
 
 
 def test_all_six_shipped_templates_load(shipped):
     assert set(shipped) == set(SHIPPED)
     for code, template in shipped.items():
-        assert template.source == (REPO / "campaigns" / f"{code}.toml")
+        assert template.source == (REPO / "outbound" / "campaigns" / "templates" / f"{code}.toml")
         assert template.warnings == ()
         assert "Pendleshire County Council" in template.script
         assert template.form, code
@@ -155,14 +155,45 @@ def test_shipped_settings_match_the_service(shipped):
 
 def test_templates_folder_and_get_template(monkeypatch, tmp_path):
     monkeypatch.delenv("OUTBOUND_TEMPLATES", raising=False)
-    assert templates_folder() == REPO / "campaigns"
+    monkeypatch.setenv("OUTBOUND_SETTINGS", str(tmp_path / "no-settings.toml"))
+    assert templates_folder() == REPO / "outbound" / "campaigns" / "templates"
     assert get_template("welfare_check").name == "Having a chat"
+    with pytest.raises(TemplateError, match=r"There is no campaign template “nope”; "
+                                            r"the templates are: blue_badge_renewal, .*"
+                                            r"welfare_check\."):
+        get_template("nope")
+
+
+def test_a_councils_own_templates_come_beside_the_shipped_ones(monkeypatch, tmp_path):
     write(tmp_path, GOOD)
     monkeypatch.setenv("OUTBOUND_TEMPLATES", str(tmp_path / "campaigns"))
-    assert list(load_templates()) == ["test_calls"]
-    with pytest.raises(TemplateError, match=r"There is no campaign template “nope”; "
-                                            r"the templates are: test_calls\."):
-        get_template("nope")
+    assert set(load_templates()) == {*SHIPPED, "test_calls"}
+    assert get_template("test_calls").source == tmp_path / "campaigns" / "test_calls.toml"
+
+
+def test_a_councils_folder_named_in_the_settings_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("OUTBOUND_TEMPLATES", raising=False)
+    write(tmp_path, GOOD)
+    settings = tmp_path / "outbound.toml"
+    settings.write_text('templates = "campaigns"\n', encoding="utf-8")  # beside the file
+    monkeypatch.setenv("OUTBOUND_SETTINGS", str(settings))
+    assert "test_calls" in load_templates()
+
+
+def test_a_council_cannot_replace_a_shipped_template(monkeypatch, tmp_path):
+    shipped_text = (REPO / "outbound" / "campaigns" / "templates" / "welfare_check.toml") \
+        .read_text(encoding="utf-8")
+    write(tmp_path, shipped_text, "my_welfare.toml")
+    monkeypatch.setenv("OUTBOUND_TEMPLATES", str(tmp_path / "campaigns"))
+    with pytest.raises(TemplateError, match=r"campaigns/my_welfare\.toml.*“welfare_check” "
+                                            r"is already used by welfare_check\.toml"):
+        load_templates()
+
+
+def test_a_missing_council_folder_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("OUTBOUND_TEMPLATES", str(tmp_path / "nowhere"))
+    with pytest.raises(TemplateError, match=r"nowhere, does not exist"):
+        load_templates()
 
 
 def test_two_files_with_one_code_are_refused(tmp_path):

@@ -1,7 +1,8 @@
-"""Icons and the stylesheet, read from ``resources/`` through QDir search paths.
+"""Icons and the stylesheet, read from ``ui/resources/`` through QDir search paths.
 
-``icons:calls.svg`` and ``styles:style.qss`` name files in the project's resources
-folder (frescobaldi's ``icons/__init__.py`` does the same); there is no generated
+``icons:calls.svg`` and ``styles:style.qss`` name files in the package's resources
+folder, found with importlib.resources so that they travel with an installed package
+and the desktop bundle (frescobaldi's ``icons/__init__.py`` does the same); there is no generated
 resource module to rebuild. Icons are drawn in the palette's text colour, so they
 follow a light or dark scheme, and are drawn again when the scheme changes.
 """
@@ -9,6 +10,7 @@ follow a light or dark scheme, and are drawn again when the scheme changes.
 from __future__ import annotations
 
 import logging
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QDir, QFile, QIODevice, QObject, QRectF, QSize, Qt, Signal
@@ -17,7 +19,8 @@ from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+# Installed as files (a wheel, or unpacked by the bundle), so a plain path QDir can use.
+RESOURCES = Path(str(resources.files("ui").joinpath("resources")))
 ICON_SIZES = (16, 20, 24, 32, 48)
 _cache: dict[str, QIcon] = {}
 
@@ -53,7 +56,7 @@ def _text_colour() -> str:
 
 
 def icon(name: str) -> QIcon:
-    """The icon ``resources/icons/<name>.svg`` in the text colour; empty if missing."""
+    """The icon ``ui/resources/icons/<name>.svg`` in the text colour; empty if missing."""
     found = _cache.get(name)
     if found is not None:
         return found

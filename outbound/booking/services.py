@@ -108,21 +108,25 @@ def parse_services(booking: Mapping[str, Any], kinds: tuple[str, ...]
     return found
 
 
-_CACHE: dict[Path, tuple[tuple[tuple[str, float], ...], dict[str, ServiceRules]]] = {}
+_CACHE: dict[tuple[Path, ...],
+             tuple[tuple[tuple[str, float], ...], dict[str, ServiceRules]]] = {}
 
 
 def service_catalogue(folder: Path | None = None) -> dict[str, ServiceRules]:
     """Every service the templates declare, read again only when a template changes."""
     from outbound.booking.sessions import LOCATION_KINDS
-    from outbound.campaigns.template import load_templates, templates_folder
+    from outbound.campaigns.template import load_templates, template_folders
 
-    where = Path(folder) if folder is not None else templates_folder()
-    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in where.glob("*.toml")))
-    cached = _CACHE.get(where)
+    wheres = [Path(folder)] if folder is not None else \
+        [Path(str(where)) for where in template_folders()]
+    key = tuple(wheres)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime)
+                         for where in wheres for p in where.glob("*.toml")))
+    cached = _CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     catalogue: dict[str, ServiceRules] = {}
-    for template in load_templates(where).values():
+    for template in load_templates(folder).values():
         for name, rules in parse_services(template.booking, LOCATION_KINDS).items():
             known = catalogue.get(name)
             if known is None:
@@ -133,7 +137,7 @@ def service_catalogue(folder: Path | None = None) -> dict[str, ServiceRules]:
                                 if not rules.location_kinds or k in rules.location_kinds)
                     or known.location_kinds or rules.location_kinds,
                     max(known.min_notice, rules.min_notice))
-    _CACHE[where] = (stamp, catalogue)
+    _CACHE[key] = (stamp, catalogue)
     return catalogue
 
 

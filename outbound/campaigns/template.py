@@ -1,6 +1,7 @@
 """Campaign templates: what a kind of campaign asks, records and when it may call.
 
-A template is data (a TOML file in ``campaigns/``) so that the customer access team
+A template is data (a TOML file in ``templates/`` beside this module, shipped inside the
+package, or in the council's own folder) so that the customer access team
 can set up a new kind of campaign, or correct a script, without a new release. This
 module holds the shapes; ``loader`` reads and checks the files.
 """
@@ -11,6 +12,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,7 +30,8 @@ SUPPRESSIONS = ("deceased", "asked_not_to_be_called")
 __all__ = [
     "CallingWindow", "CampaignTemplate", "Kind", "Outcome", "Retention", "Schedule",
     "TemplateError",
-    "get_template", "load_template", "load_templates", "parse_template", "templates_folder",
+    "council_templates_folder", "get_template", "load_template", "load_templates",
+    "parse_template", "shipped_templates", "template_folders", "templates_folder",
 ]
 
 
@@ -148,12 +152,43 @@ class CampaignTemplate:
                              line)
 
 
-def templates_folder() -> Path:
-    """$OUTBOUND_TEMPLATES when set, else the ``campaigns`` folder of the project."""
+SHIPPED_PACKAGE = "outbound.campaigns"
+SHIPPED_FOLDER = "templates"
+
+
+def shipped_templates() -> Traversable:
+    """The templates that come with Outbound, inside the installed package (read-only:
+    a council adds its own in another folder rather than editing these)."""
+    return resources.files(SHIPPED_PACKAGE).joinpath(SHIPPED_FOLDER)
+
+
+def council_templates_folder() -> Path | None:
+    """The council's own templates: $OUTBOUND_TEMPLATES, else ``templates`` in the
+    settings file IT deploys (outbound/site_settings.py); None when neither is set."""
     configured = os.environ.get("OUTBOUND_TEMPLATES")
     if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2] / "campaigns"
+        return Path(configured).expanduser()
+    from outbound.site_settings import SiteSettingsError, site_settings
+
+    try:
+        return site_settings().templates
+    except SiteSettingsError as exc:
+        raise TemplateError(str(exc)) from None
+
+
+def templates_folder() -> Path:
+    """The folder of the shipped templates, as a path (the package is installed as files,
+    or unpacked by the desktop bundle)."""
+    return Path(str(shipped_templates()))
+
+
+def template_folders() -> list[Path | Traversable]:
+    """Where templates are read from: the shipped ones, then the council's own."""
+    folders: list[Path | Traversable] = [shipped_templates()]
+    council = council_templates_folder()
+    if council is not None:
+        folders.append(council)
+    return folders
 
 
 def parse_template(text: str, source: Path | None = None) -> CampaignTemplate:
@@ -177,20 +212,40 @@ def load_template(path: Path) -> CampaignTemplate:
     return parse_template(text, path)
 
 
-def load_templates(folder: Path | None = None) -> dict[str, CampaignTemplate]:
-    """Every ``*.toml`` template in the folder, by code; a bad file stops the load."""
-    folder = Path(folder) if folder is not None else templates_folder()
+def _template_files(folder: Path | Traversable) -> list[Path | Traversable]:
+    if not folder.is_dir():
+        return []
+    return sorted((entry for entry in folder.iterdir()
+                   if entry.name.endswith(".toml") and not entry.name.startswith(".")),
+                  key=lambda entry: entry.name)
+
+
+def _load_entry(entry: Path | Traversable) -> CampaignTemplate:
+    if isinstance(entry, Path):
+        return load_template(entry)
+    return parse_template(entry.read_text(encoding="utf-8"), Path(str(entry)))
+
+
+def load_templates(folder: Path | Traversable | None = None) -> dict[str, CampaignTemplate]:
+    """Every ``*.toml`` template, by code: in ``folder``, or else the shipped templates
+    and the council's own folder. A bad file, or one code used twice, stops the load."""
+    folders = [folder] if folder is not None else template_folders()
     templates: dict[str, CampaignTemplate] = {}
-    for path in sorted(folder.glob("*.toml")):
-        if path.name.startswith("."):
-            continue
-        template = load_template(path)
-        if template.code in templates:
-            first = templates[template.code].source
-            raise TemplateError(f"the code “{template.code}” is already used by "
-                                f"{first.name if first else 'another template'}; "
-                                "each template needs its own code.", display_name(path))
-        templates[template.code] = template
+    for where in folders:
+        if not isinstance(where, Path) and isinstance(where, str | os.PathLike):
+            where = Path(where)
+        if isinstance(where, Path) and folder is None and not where.is_dir():
+            raise TemplateError(f"The folder of the council's own templates, {where}, "
+                                "does not exist; make it, or correct the setting.")
+        for entry in _template_files(where):
+            template = _load_entry(entry)
+            if template.code in templates:
+                first = templates[template.code].source
+                raise TemplateError(f"the code “{template.code}” is already used by "
+                                    f"{first.name if first else 'another template'}; "
+                                    "each template needs its own code.",
+                                    display_name(Path(str(entry))))
+            templates[template.code] = template
     return templates
 
 

@@ -1,4 +1,5 @@
-"""The command line: ``python main.py COMMAND``; with no command, main.py opens the client.
+"""The command line: ``outbound COMMAND`` (or ``python main.py COMMAND``); with no command,
+it opens the desktop client; ``--self-test`` checks this computer can run it.
 
 A user's mistake (a bad file, a bad option, a database that cannot be opened) prints one
 clear sentence and exits non-zero; it never prints a traceback.
@@ -7,11 +8,13 @@ clear sentence and exits non-zero; it never prints a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 
+from outbound import __version__
 from outbound.cli import (
     audit_cmd,
     booking_cmd,
@@ -54,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="open the client on the demo database (made on first use)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument("--version", action="version", version=f"Outbound {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this computer can run Outbound (Qt, icons, charts, "
+                        "templates, migrations, files, the PostgreSQL driver; with --db, "
+                        "a connection) and exit: status 0 when all pass")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in COMMAND_MODULES:
         module.register(commands)
@@ -97,10 +105,26 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a command; returns the exit status. Without a command there is nothing to do
-    here: main.py opens the client instead."""
+    """The ``outbound`` command and main.py: a command, the self-test, or with neither
+    the desktop client. Returns the exit status."""
     args = parse(argv)
+    if args.self_test:
+        from outbound.selftest import run_self_test
+
+        return run_self_test(args.db)
     if args.command is None:
-        build_parser().print_help()
-        return 0
+        return open_client(args)
     return run_command(args)
+
+
+def open_client(args: argparse.Namespace) -> int:
+    """Open the desktop client. ``ui`` is loaded here, by name, only when asked for: the
+    engine and every command run without Qt (and on a server with no display)."""
+    try:
+        launch = importlib.import_module("ui.launch").launch
+    except ImportError as exc:
+        print(f"Error: the desktop client cannot be loaded ({exc}). "
+              "Run `outbound --self-test` to see what is missing.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    status: int = launch(args)
+    return status

@@ -41,8 +41,9 @@ def default_database_path() -> Path:
 
 
 def resolve_url(url: str | None = None) -> URL:
-    """The database to use: ``url``, else $OUTBOUND_DATABASE_URL, else the user's file."""
-    given = url or os.environ.get(ENV_VAR) or None
+    """The database to use: ``url``, else $OUTBOUND_DATABASE_URL, else ``database_url``
+    in the settings files IT deploys (outbound/site_settings.py), else the user's file."""
+    given = url or os.environ.get(ENV_VAR) or _deployed_url()
     if given is None:
         return URL.create("sqlite", database=str(default_database_path()))
     if "://" not in given:
@@ -59,6 +60,15 @@ def resolve_url(url: str | None = None) -> URL:
     raise DatabaseError(
         f"Outbound works with an SQLite file or a PostgreSQL server, not “{backend}”."
     )
+
+
+def _deployed_url() -> str | None:
+    from outbound.site_settings import SiteSettingsError, site_settings
+
+    try:
+        return site_settings().database_url
+    except SiteSettingsError as exc:
+        raise DatabaseError(str(exc)) from None
 
 
 def describe(url: URL) -> str:

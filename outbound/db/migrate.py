@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,9 @@ from outbound.db.database import Database, DatabaseError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+# Alembic reads env.py, script.py.mako and versions/*.py as files: the package is
+# installed as files, and the desktop bundle ships them as data (packaging/outbound.spec).
+MIGRATIONS = Path(str(resources.files("outbound.db").joinpath("migrations")))
 _PG_MIGRATION_LOCK = 7_364_211  # any constant shared by every client of a team
 
 

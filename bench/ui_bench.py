@@ -1,7 +1,11 @@
 """The client's speed: start-up to an interactive main window, and opening the contacts
 table, on the demo database and on one with 1,000,000 contacts.
 
-    python bench/ui_bench.py [--repeat 7] [--rows 1000000] [--rebuild]
+    python bench/ui_bench.py [--repeat 7] [--rows 1000000] [--rebuild] [--startup-only]
+
+Start-up is also given as a ratio to a bare PySide6 window started in turns with it,
+for the source tree and for the desktop bundle when it is built (dist/outbound/):
+the goal is within 3x. Both run through main.py's start-up probe (ui/startup_probe.py).
 
 Goals: start-up under 1.5 s; the contacts table under 300 ms at 1,000,000 contacts;
 no step whose cost grows with the size of the database. The databases are built once
@@ -26,7 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(tempfile.gettempdir()) / "outbound_ui_bench"
-SUPERVISOR = "Bench Supervisor"
+SUPERVISOR = "Bench Supervisor"   # ui/startup_probe.py signs in as this one
 sys.path.insert(0, str(REPO))
 
 
@@ -104,55 +108,56 @@ def million_database(rows: int, rebuild: bool) -> Path:
 
 # -- start-up, in a fresh process -------------------------------------------------------
 
-def child_start(database: str, settings_file: str) -> None:
-    """Run in the child: start as ``main.py`` would, print when the window is idle."""
-    from ui.launch import check_qt_can_start
-
-    problem = check_qt_can_start()
-    if problem:
-        print(f"error {problem}", flush=True)
-        os._exit(1)
-    from outbound.db import open_database
-
-    db = open_database(database)
-    from PySide6.QtCore import QSettings, QTimer
-
-    from outbound.users import list_users
-    from ui.app import ClientSession, make_application
-    from ui.services import SignedInUser
-    from ui.settings import Settings
-
-    app = make_application()
-    user = next(u for u in list_users(db) if u.name == SUPERVISOR)
-    session = ClientSession(db, Settings(QSettings(settings_file, QSettings.Format.IniFormat)))
-    session.start(SignedInUser(user.id, user.name, user.role))
-
-    def ready() -> None:
-        print("ready", flush=True)
-        os._exit(0)
-
-    QTimer.singleShot(0, ready)
-    app.exec()
+BUNDLE = REPO / "dist" / "outbound" / "outbound"
 
 
-def time_start(database: Path, repeat: int) -> list[float]:
-    times = []
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+def _start_once(program: list[str], probe: str) -> float:
+    """Seconds from launching ``program`` to its window shown and the loop idle."""
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+               OUTBOUND_STARTUP_PROBE=probe)
+    started = time.perf_counter()
+    child = subprocess.Popen(program, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    assert child.stdout is not None
+    line = child.stdout.readline().strip()
+    elapsed = time.perf_counter() - started
+    child.wait()
+    if line != "ready":
+        raise SystemExit(f"{' '.join(program)} did not start: {line or child.returncode}")
+    return elapsed
+
+
+def time_start(database: Path, repeat: int,
+               program: list[str] | None = None) -> tuple[list[float], list[float]]:
+    """The client's start-up and a bare PySide6 window's, taken in turns so that both
+    see the same machine; ``program`` is the source tree's main.py or the bundle."""
+    program = program or [sys.executable, str(REPO / "main.py")]
+    client, bare = [], []
     with tempfile.TemporaryDirectory() as folder:
+        settings = str(Path(folder) / "settings.ini")
+        _start_once(program, "bare")                 # warm the disk cache for both
+        _start_once(program, f"client|{database}|{settings}")
         for _ in range(repeat):
-            settings = str(Path(folder) / "settings.ini")
-            started = time.perf_counter()
-            child = subprocess.Popen(
-                [sys.executable, __file__, "--child-start", str(database), settings],
-                stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
-            assert child.stdout is not None
-            line = child.stdout.readline().strip()
-            elapsed = time.perf_counter() - started
-            child.wait()
-            if line != "ready":
-                raise SystemExit(f"the client did not start: {line or child.returncode}")
-            times.append(elapsed)
-    return times
+            bare.append(_start_once(program, "bare"))
+            client.append(_start_once(program, f"client|{database}|{settings}"))
+    return client, bare
+
+
+def startup_table(database: Path, repeat: int, bundle: Path | None) -> None:
+    """Start-up against a bare window, for the source tree and (when built) the bundle."""
+    programs = {"source tree": [sys.executable, str(REPO / "main.py")]}
+    if bundle is not None and bundle.exists():
+        programs["bundle"] = [str(bundle)]
+    print(f"{'start-up, demo':>20}  {'client':>10}  {'bare window':>11}  {'ratio':>6}")
+    for label, program in programs.items():
+        client, bare = time_start(database, repeat, program)
+        ratios = [c / b for c, b in zip(client, bare, strict=True)]
+        print(f"{label:>20}  {statistics.median(client) * 1000:7.0f} ms  "
+              f"{statistics.median(bare) * 1000:8.0f} ms  "
+              f"{statistics.median(ratios):5.2f}x   (medians of {repeat}; "
+              f"ratios {min(ratios):.2f}-{max(ratios):.2f}x)", flush=True)
+    if "bundle" not in programs:
+        print(f"{'bundle':>20}  not built (packaging/build_bundle.sh makes {BUNDLE})")
+    print("Goal: start-up within 3x the bare window.")
 
 
 # -- the contacts table, in this process ----------------------------------------------------
@@ -203,21 +208,24 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
-    parser.add_argument("--child-start", nargs=2, metavar=("DB", "SETTINGS"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--startup-only", action="store_true",
+                        help="only start-up against a bare window (no contacts table)")
+    parser.add_argument("--bundle", type=Path, default=BUNDLE,
+                        help=f"the bundle's program (default: {BUNDLE.relative_to(REPO)})")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if args.child_start:
-        child_start(*args.child_start)
-        return 0
     CACHE.mkdir(parents=True, exist_ok=True)
-    databases = {"demo": demo_database(args.rebuild),
+    demo = demo_database(args.rebuild)
+    startup_table(demo, args.repeat, args.bundle)
+    if args.startup_only:
+        return 0
+    databases = {"demo": demo,
                  f"{args.rows:,} contacts": million_database(args.rows, args.rebuild)}
     ms = lambda values: f"{statistics.median(values) * 1000:7.0f} ms"  # noqa: E731
     print(f"{'database':>20}  {'start-up':>10}  {'contacts table':>14}  "
           f"{'jump to last row':>16}")
     for label, path in databases.items():
-        start = time_start(path, args.repeat)
+        start, _bare = time_start(path, args.repeat)
         opening, jumping, rows = time_contacts(path, args.repeat)
         print(f"{label:>20}  {ms(start):>10}  {ms(opening):>14}  {ms(jumping):>16}"
               f"   ({rows:,} rows; medians of {args.repeat})", flush=True)

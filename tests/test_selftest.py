@@ -85,3 +85,18 @@ def test_the_whole_self_test_passes_offscreen_from_another_folder(tmp_path):
         "ok   Qt", "ok   icons", "ok   stylesheet", "ok   chart"]
     assert lines[-1] == "Outbound is ready: all 10 checks passed."
     assert result.stderr == ""
+
+
+def test_opening_the_client_reads_its_options_without_loading_any_command():
+    code = ("import sys; from outbound.cli import parse; "
+            "args = parse(['--demo', '--db', 'x.db']); "
+            "assert args.command is None and args.demo and args.db == 'x.db'; "
+            "sys.exit(sorted(m for m in sys.modules if m.startswith('outbound.cli.')) != [])")
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
+
+
+def test_a_command_after_the_clients_options_is_still_a_command():
+    from outbound.cli import parse
+
+    assert parse(["--db", "x.db", "contacts"]).command == "contacts"
+    assert parse(["contacts", "--db", "x.db"]).command == "contacts"

@@ -15,19 +15,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 from outbound import __version__
-from outbound.cli import (
-    audit_cmd,
-    booking_cmd,
-    bookings_cmd,
-    campaign_cmd,
-    contacts_cmd,
-    demo_cmd,
-    export_cmd,
-    numbers_cmd,
-    rights_cmd,
-    serve_cmd,
-    team_cmd,
-)
 from outbound.db.database import DatabaseError
 from outbound.files import OutputError
 from outbound.importing import ImportCancelled, ImportRefused, MappingError
@@ -37,8 +24,11 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     DatabaseError, ImportRefused, MappingError, ImportCancelled, OutputError, ValueError,
     FileNotFoundError, PermissionError, IsADirectoryError,
 )
-COMMAND_MODULES = (contacts_cmd, campaign_cmd, demo_cmd, serve_cmd, booking_cmd, bookings_cmd,
-                   export_cmd, numbers_cmd, audit_cmd, rights_cmd, team_cmd)
+# Imported when a command is asked for, not to open the client: between them they load
+# the booking, import, export and calendar code the first window does not need.
+COMMAND_MODULES = ("contacts_cmd", "campaign_cmd", "demo_cmd", "serve_cmd", "booking_cmd",
+                   "bookings_cmd", "export_cmd", "numbers_cmd", "audit_cmd", "rights_cmd",
+                   "team_cmd")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +37,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message[0].upper()}{message[1:]}.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; without ``commands``, only the options of the client."""
     parser = _Parser(
         prog="python main.py",
         description="Outbound: calling campaigns for a council's customer access team. "
@@ -62,9 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check this computer can run Outbound (Qt, icons, charts, "
                         "templates, migrations, files, the PostgreSQL driver; with --db, "
                         "a connection) and exit: status 0 when all pass")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in COMMAND_MODULES:
-        module.register(commands)
+    if not commands:
+        return parser
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                       parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"outbound.cli.{name}").register(subparsers)
     return parser
 
 
@@ -98,9 +92,29 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    args = build_parser().parse_args(argv)
+    args = _parse_client_options(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args
+
+
+def _parse_client_options(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The arguments when they hold only the client's own options (opening the client,
+    --self-test, --version), read without importing any command; else None."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    if any(arg in ("-h", "--help") for arg in given):
+        return None
+    parser = build_parser(commands=False)
+    parser.exit_on_error = False
+    try:
+        args, rest = parser.parse_known_args(given)
+    except argparse.ArgumentError:
+        return None
+    if rest:                 # a command: the whole parser reads it
+        return None
+    args.command = None
     return args
 
 

@@ -198,6 +198,10 @@ def suppress_in(session: Session, contact_id: int, reason: str, *, source: str,
 
     close_open_tasks_of(session, contact_id, SUPPRESSION_REASONS[reason].lower(),
                         record.recorded_at)
+    from outbound.notify.outbox import cancel_messages_of
+
+    cancel_messages_of(session, contact_id, SUPPRESSION_REASONS[reason].lower(),
+                       record.recorded_at)
     audit.record(session, "suppressed", f"Stopped calls: "
                  f"{SUPPRESSION_REASONS[reason].lower()} ({source}).", actor=recorded_by,
                  contact_id=contact_id, detail={"reason": reason, "source": source})

@@ -46,7 +46,7 @@ def test_package_data_is_found_inside_the_packages_alone(tmp_path):
                             timeout=120)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    assert "care_capacity_tracker" in found["templates"] and len(found["templates"]) == 6
+    assert "care_capacity_tracker" in found["templates"] and len(found["templates"]) == 7
     for key in ("templates_folder", "migrations", "resources"):
         assert Path(found[key]).is_relative_to(packages), key
     assert found["head"] is not None

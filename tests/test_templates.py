@@ -19,7 +19,7 @@ from outbound.campaigns import (
 from tests.conftest import REPO
 
 SHIPPED = ("care_capacity_tracker", "vaccination_booking", "registrar_birth_booking",
-           "bus_pass_renewal", "blue_badge_renewal", "welfare_check")
+           "bus_pass_renewal", "blue_badge_renewal", "welfare_check", "warn_and_inform")
 STANDARD = {"no_answer", "engaged", "voicemail", "call_back", "wrong_number", "deceased",
             "asked_not_to_be_called", "needs_supervisor"}
 # A care provider is an organisation: it cannot die.

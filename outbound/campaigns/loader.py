@@ -29,7 +29,7 @@ from outbound.campaigns.window import CallingWindow
 from outbound.forms.fields import FormDefinition, build_form
 
 SECTIONS = ("campaign", "calling_window", "schedule", "script", "outcomes", "form", "booking",
-            "retention")
+            "retention", "messages")
 CAMPAIGN_KEYS = ("code", "name", "description", "kind", "period", "lead_days",
                  "max_attempts", "priority", "callback_grace", "repeat_call_gap", "lease")
 WINDOW_KEYS = ("days", "start", "end", "skip_bank_holidays")
@@ -111,7 +111,8 @@ def build(data: Mapping[str, Any], file: str, lines: SourceMap, source: Path | N
         raise campaign.error(f"the campaign code “{code}” should be in lower case with "
                              "underscores, like “bus_pass_renewal”.", "code")
     name = cast(str, campaign.text("name", required=True)).strip()
-    kind = cast(Kind, campaign.choice("kind", ("round", "list", "reminder"), required=True))
+    kind = cast(Kind, campaign.choice("kind", ("round", "list", "reminder", "notification"),
+                                          required=True))
     period = campaign.choice("period", tuple(PERIODS))
     if kind == "round" and period is None:
         raise campaign.error("a round needs period = “daily” or “weekly”.", "kind")
@@ -128,6 +129,9 @@ def build(data: Mapping[str, Any], file: str, lines: SourceMap, source: Path | N
     script = _script_text(root, file, lines)
     form, form_definition = _form(root, file, lines)
     _booking_services(root, file, lines)
+    from outbound.notify.templates import parse_messages
+
+    messages = parse_messages(data, kind, file, lines)
     return CampaignTemplate(
         code=code, name=name,
         description=cast(str, campaign.text("description", "")).strip(),
@@ -144,7 +148,7 @@ def build(data: Mapping[str, Any], file: str, lines: SourceMap, source: Path | N
         script=script, form=form, form_definition=form_definition, schedule=schedule,
         source=source,
         booking=copy.deepcopy(dict(root.table("booking"))), warnings=tuple(warnings),
-        retention=_retention(root, file, lines),
+        retention=_retention(root, file, lines), messages=messages,
         source_text=text, raw=copy.deepcopy(dict(data)),
     )
 

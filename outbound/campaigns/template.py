@@ -23,8 +23,9 @@ from outbound.campaigns.window import CallingWindow
 
 if TYPE_CHECKING:
     from outbound.forms.fields import FormDefinition
+    from outbound.notify.templates import MessagePlan
 
-Kind = Literal["round", "list", "reminder"]
+Kind = Literal["round", "list", "reminder", "notification"]
 SUPPRESSIONS = ("deceased", "asked_not_to_be_called")
 
 __all__ = [
@@ -109,6 +110,8 @@ class CampaignTemplate:
     source: Path | None = None
     booking: Mapping[str, Any] = field(default_factory=dict)   # raw [booking]
     retention: Retention = field(default_factory=Retention)
+    # [messages]: texts, emails and letters through GOV.UK Notify (outbound.notify).
+    messages: MessagePlan | None = field(default=None, repr=False, compare=False)
     warnings: tuple[str, ...] = ()
     source_text: str = field(default="", repr=False, compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)

@@ -25,6 +25,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "same: each job is done once per day.")
     add_db_option(serve)
     serve.add_argument("--exports", metavar="DIR", help=EXPORTS_HELP)
+    serve.add_argument("--notify-config", metavar="FILE",
+                       help="GOV.UK Notify settings (TOML: api_key, base_url, per_minute); "
+                       "else $OUTBOUND_NOTIFY_API_KEY or the key kept by `notify key`. "
+                       "Without a key no messages are sent from this machine")
     serve.set_defaults(handler=run_serve)
 
     jobs = commands.add_parser("jobs", help="list the scheduled jobs, or run one now")
@@ -57,9 +61,31 @@ def run_serve(args: argparse.Namespace) -> int:
         for noisy in ("apscheduler", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     folder = export_folder(args.exports)
+    settings = _notify_settings(args)
     with opened_database(args.db) as db:
-        serve(db, export_to=folder)
+        sender = None
+        if settings is not None:
+            from outbound.notify.client import NotifyGateway
+            from outbound.notify.sender import Sender, SenderSettings
+
+            sender = Sender(db, NotifyGateway(settings.api_key, settings.base_url),
+                            SenderSettings(per_minute=settings.per_minute))
+        serve(db, export_to=folder, sender=sender)
     return 0
+
+
+def _notify_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from outbound.notify.config import load_notify_settings
+
+    settings = load_notify_settings(getattr(args, "notify_config", None))
+    if settings is None:
+        logging.getLogger(__name__).info(
+            "No GOV.UK Notify key on this machine: messages wait for a service that has "
+            "one (see `notify key`).")
+    else:
+        logging.getLogger(__name__).info("Messages go to GOV.UK Notify at %s (key from %s).",
+                                         settings.base_url, settings.where)
+    return settings
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -463,6 +463,7 @@ from outbound.db import (  # noqa: E402, F401
     audit_models,
     booking_models,
     capture_models,
+    notify_models,
     rights_models,
     schedule_models,
 )

@@ -176,6 +176,10 @@ def enrol(db: Database, campaign: str | int, *, contact_ids: list[int] | None = 
             source.where(literal(True)), ["campaign_id", "contact_id"])
         if template.kind == "list":
             _make_tasks(session, camp, template, "list", moment)
+        if template.messages is not None:   # texts, emails, letters: outbound.notify
+            from outbound.notify.outbox import queue_on_enrolment
+
+            queue_on_enrolment(session, camp, template, moment, created_by=enrolled_by)
         return added
 
     return db.run_write(work)

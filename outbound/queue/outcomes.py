@@ -265,6 +265,10 @@ def _apply_policy(session: Session, task: Task, contact: Contact, template: Camp
         task.status, task.completed_at = "done", now
         close_open_tasks_of(session, contact.id,
                             SUPPRESSION_REASONS[outcome.suppresses].lower(), now)
+        from outbound.notify.outbox import cancel_messages_of
+
+        cancel_messages_of(session, contact.id,
+                           SUPPRESSION_REASONS[outcome.suppresses].lower(), now)
         return f"{contact.name} will not be called again, in any campaign."
     if outcome.completes:
         task.status, task.completed_at = "done", now

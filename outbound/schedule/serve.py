@@ -12,6 +12,7 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -21,6 +22,9 @@ from outbound.db.database import Database
 from outbound.schedule.runner import next_fire_time
 from outbound.schedule.service import ScheduledWork, scheduler_options
 from outbound.schedule.work import OverdueCallback
+
+if TYPE_CHECKING:
+    from outbound.notify.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +79,18 @@ class _StopRequest:
         self.stop.wait(_POLL_SECONDS)
 
 
-def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None) -> None:
+def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None,
+          sender: Sender | None = None) -> None:
     """Run the scheduled jobs until SIGTERM/SIGINT (or ``stop``, for tests in a thread).
 
+    With a ``sender`` (this machine has the GOV.UK Notify key), the queued texts,
+    emails and letters are sent from a thread of their own alongside.
     Signal handlers are installed only when called from the main thread.
     """
     request = _StopRequest(stop)
+    sending = threading.Event()
+    messages = (threading.Thread(target=sender.run, args=(sending,), name="messages")
+                if sender is not None else None)
     scheduler = BackgroundScheduler(**scheduler_options())
     work = ScheduledWork(db, scheduler, export_to=export_to, on_overdue=_OverdueLog())
     handlers = {}
@@ -101,12 +111,18 @@ def serve(db: Database, *, export_to: Path, stop: threading.Event | None = None)
                                                             timezone=LONDON),
                               id="refresh-campaigns", name="Re-read the campaigns")
             scheduler.start()
+            if messages is not None:
+                messages.start()
+                log.info("Sending the queued messages through GOV.UK Notify.")
             log.info(READY)
             while not request.is_set():
                 request.pause()
     finally:
         if request.signals:
             log.info("Stopping (%s)…", signal.Signals(request.signals[0]).name)
+        sending.set()
+        if messages is not None and messages.is_alive():
+            messages.join()                  # a batch under way is recorded first
         if scheduler.running:
             scheduler.shutdown(wait=True)    # a job under way finishes first
         for sig, previous in handlers.items():

@@ -50,6 +50,7 @@ PERSONAL: dict[str, str] = {
     "suppression": "contact_id",
     "enrolment": "contact_id",
     "slot_hold": "contact_id",
+    "message": "contact_id",
 }
 ALL = "SELECT, INSERT, UPDATE, DELETE"
 # What an agent may do to each table; a table not named here is closed to them.
@@ -79,6 +80,8 @@ AGENT_GRANTS: dict[str, str] = {
     "suppression": "SELECT, INSERT",
     "enrolment": "SELECT",
     "slot_hold": ALL,
+    # What the person on the call was sent; a suppression outcome cancels what waits.
+    "message": "SELECT, UPDATE",
 }
 # Supervisors may do everything to every table except these.
 SUPERVISOR_LIMITS: dict[str, str] = {

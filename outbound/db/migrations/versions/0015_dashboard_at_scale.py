@@ -1,7 +1,7 @@
 """a tally of each round's tasks by status, and indexes for the dashboard
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 
 The dashboard shows how many calls of a round are done, closed and left. Counting them
 read every task of the round, a million for a large one, every half minute on every
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0013"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -34,6 +34,7 @@ from outbound.forms.local_drafts import (
     remove_local_draft,
 )
 from outbound.forms.validate import Validation
+from outbound.notify.status import call_reasons, messages_for_contact
 from outbound.phones import format_for_display
 from outbound.queue.claim import ClaimedTask, claim_next_task, release_task, resume_held_task
 from outbound.queue.history import EarlierCall, call_history
@@ -42,6 +43,7 @@ from outbound.queue.status import queue_status
 from outbound.queue.undo import UndoError, undo_last_outcome
 
 HISTORY_ROUNDS = 3
+MESSAGES_SHOWN = 4
 _CONNECTION_ERRORS = {"OperationalError", "InterfaceError", "DisconnectionError",
                       "TimeoutError", "ConnectionError", "OSError"}
 
@@ -91,6 +93,10 @@ class CallCard:
     restored: str = ""                   # "", "database" or "computer": where a draft came from
     calls: list[EarlierCall] = field(default_factory=list)   # earlier attempts, any campaign
     loaded_at: datetime | None = None
+    # Texts, emails and letters the person was sent and what became of them, and why
+    # this call was made instead of (or after) a message.
+    messages: list[str] = field(default_factory=list)
+    call_reasons: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -172,7 +178,10 @@ def load_card(db: Any, agent: str, task: ClaimedTask, template: CampaignTemplate
                     history=history, answers=dict(opened.answers),
                     confirmations=dict(opened.confirmations),
                     restored="database" if opened.from_draft else "", loaded_at=now,
-                    notes=opened.notes, calls=call_history(db, task.contact_id, limit=5))
+                    notes=opened.notes, calls=call_history(db, task.contact_id, limit=5),
+                    messages=[seen.line() for seen in messages_for_contact(
+                        db, task.contact_id)[:MESSAGES_SHOWN]],
+                    call_reasons=call_reasons(db, task.task_id))
     local = read_local_draft(task.task_id, folder)
     if prefer_local(local, opened.draft_saved_at if opened.from_draft else None,
                     contact_id=task.contact_id, campaign_id=task.campaign_id):

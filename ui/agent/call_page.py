@@ -60,6 +60,15 @@ class CallPage(QWidget):
         self.setAccessibleName("Call")
         self.contact = ContactCard()
         self.numbers = PhoneNumbers()
+        # Why this call (a message that could not go or failed) and what the person was
+        # sent: the agent should know before saying hello.
+        self.messages = QLabel()
+        self.messages.setObjectName("messagesLine")
+        self.messages.setWordWrap(True)
+        self.messages.setAccessibleName("Messages sent")
+        self.messages.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
+                                              | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.messages.hide()
         self.unchanged_button = QPushButton("Nothing has changed (Ctrl+U)")
         self.unchanged_button.setAccessibleName("Nothing has changed")
         self.unchanged_button.setToolTip("The person says nothing has changed since last "
@@ -121,6 +130,7 @@ class CallPage(QWidget):
         left_layout.setSpacing(6)
         left_layout.addWidget(self.contact)
         left_layout.addWidget(self.numbers)
+        left_layout.addWidget(self.messages)
         left_layout.addWidget(self.reading, 1)
 
         self.columns = QSplitter(Qt.Orientation.Horizontal)
@@ -164,6 +174,8 @@ class CallPage(QWidget):
         """Fill every part of the page for a call (the form's answers included)."""
         self.contact.show_contact(card.contact, card.task)
         self.numbers.show_numbers(card.phones)
+        self.messages.setText(messages_text(card.call_reasons, card.messages))
+        self.messages.setVisible(bool(card.call_reasons or card.messages))
         self.script.show_script(card.script)
         opened = card.opened
         view, created = self.form_view(opened.form)
@@ -210,3 +222,11 @@ def _focusable(widget: QWidget) -> list[QWidget]:
     return [child for child in widget.findChildren(QWidget)
             if child.focusPolicy() & Qt.FocusPolicy.TabFocus and child.focusProxy() is None
             and child.window() is window]
+
+
+def messages_text(reasons: list[str], messages: list[str]) -> str:
+    """“Why this call: text not delivered: number not in use” and the messages sent."""
+    lines = [f"Why this call: {'; '.join(reasons)}"] if reasons else []
+    if messages:
+        lines.append("Messages: " + " · ".join(messages))
+    return "\n".join(lines)

@@ -33,7 +33,8 @@ from ui.widgets.banner import MessageBanner
 from ui.widgets.common import buddy_label, dialog_buttons, hint_label, named
 
 KIND_WORDS = {"round": "Daily or weekly round", "list": "List, called once",
-              "reminder": "Reminder before an expiry date"}
+              "reminder": "Reminder before an expiry date",
+              "notification": "Messages, with calls for who they miss"}
 ANY_SOURCE = "Everyone with an expiry date"
 SHOWN_HERE = ("calling_window", "max_attempts", "priority", "lead_days")
 

@@ -27,12 +27,14 @@ from ui.actions import ScreenAction, create_action
 from ui.operations import run_in_background
 from ui.services import Services
 from ui.settings import remember_splitter
+from ui.supervisor.messages_panel import CampaignMessagesPanel
 from ui.widgets.banner import MessageBanner
 from ui.widgets.common import confirm, hint_label, screen_toolbar, title_label
 from ui.widgets.records import Column, RecordTable, RecordTableModel
 
 STATUS_WORDS = {"active": "Calling", "paused": "Paused", "closed": "Closed"}
-KIND_WORDS = {"round": "Round", "list": "List", "reminder": "Reminder"}
+KIND_WORDS = {"round": "Round", "list": "List", "reminder": "Reminder",
+              "notification": "Messages"}
 
 
 def _day(value: date | None) -> str:
@@ -98,6 +100,8 @@ class CampaignsScreen(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.details)
+        self.messages = CampaignMessagesPanel(services, self.banner)
+        side_layout.addWidget(self.messages)
         side_layout.addStretch(1)
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
@@ -168,6 +172,9 @@ class CampaignsScreen(QWidget):
                      ScreenAction.MAKE_TODAYS_CALLS, ScreenAction.EDIT_CAMPAIGN):
             self.screen_actions[name].setEnabled(not closed)
         self.details.setText(self._describe(campaign))
+        template = self.templates.get(campaign.template_code)
+        self.messages.show_campaign(campaign.id, template is not None
+                                    and template.messages is not None)
 
     def _describe(self, campaign: CampaignSummary) -> str:
         template = self.templates.get(campaign.template_code)

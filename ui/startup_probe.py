@@ -38,9 +38,10 @@ def bare() -> None:
 
 def client(database: str, settings_file: str) -> None:
     """As main.py opens the client (outbound.cli, then ui.launch), less the sign-in."""
-    from outbound.cli import parse
+    from outbound.cli import load_client_engine, parse
 
     parse(["--db", database])
+    load_client_engine()
     from ui.launch import check_qt_can_start
 
     problem = check_qt_can_start()

@@ -302,3 +302,19 @@ def test_a_test_message_to_the_supervisor_is_queued_and_sent(db):
         run_until_idle(sender_for(db, fake.url))
         assert [n["reference"] for n in fake.posts] == [reference]
     assert messages(db, reference=reference)[0].status == "delivered"
+
+
+def test_erasing_a_person_removes_what_was_sent_and_keeps_that_it_went(db):
+    from outbound.rights import erase_person
+    from outbound.users import add_user
+
+    cid = warn_and_inform(db, [person(1), person(2)], now=NOON)
+    with fake_in_thread() as fake:
+        run_until_idle(sender_for(db, fake.url))
+    add_user(db, "Priya", "supervisor")
+    first = messages(db, campaign_id=cid)[0]
+    erase_person(db, first.contact_id, by="Priya")
+    erased = messages(db, id=first.id)[0]
+    assert (erased.status, erased.channel) == ("delivered", "text")
+    assert (erased.destination, erased.personalisation, erased.reason) == (None, {}, None)
+    assert messages(db, campaign_id=cid)[1].destination == "+447400000002"

@@ -246,6 +246,17 @@ def cancel_messages_of(session: Session, contact_id: int, reason: str,
     return result.rowcount or 0
 
 
+def erase_messages_of(session: Session, contact_id: int, now: datetime) -> int:
+    """Erasure: what was sent and where (number, address, personalisation, the reason
+    naming their needs) goes; that a message went, and what became of it, stays for
+    the counts. Whatever was still waiting is cancelled."""
+    cancel_messages_of(session, contact_id, "their details were erased", now)
+    result = session.execute(
+        update(M).where(M.c.contact_id == contact_id)
+        .values(destination=None, personalisation={}, body_key=None, reason=None))
+    return result.rowcount or 0
+
+
 def queue_test_message(db: Database, channel: str, to: str, template_id: str, *,
                        personalisation: Mapping[str, str] | None = None,
                        by: str | None = None, now: datetime | None = None) -> str:

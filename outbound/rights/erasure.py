@@ -205,6 +205,9 @@ def _erase(session: Session, contact: Contact, names: list[str],
     session.execute(delete(SuppressionCandidate).where(SuppressionCandidate.contact_id == cid))
     session.execute(update(Enrolment).where(Enrolment.contact_id == cid).values(active=False))
     changed["answer sets"] = _erase_answers(session, cid)
+    from outbound.notify.outbox import erase_messages_of
+
+    changed["messages"] = erase_messages_of(session, cid, moment)
     bookings = 0
     for booking in session.scalars(select(Booking).where(Booking.contact_id == cid)):
         booking.notes = None

@@ -27,8 +27,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
 # Imported when a command is asked for, not to open the client: between them they load
 # the booking, import, export and calendar code the first window does not need.
 COMMAND_MODULES = ("contacts_cmd", "campaign_cmd", "demo_cmd", "serve_cmd", "booking_cmd",
-                   "bookings_cmd", "export_cmd", "numbers_cmd", "audit_cmd", "rights_cmd",
-                   "team_cmd")
+                   "bookings_cmd", "export_cmd", "notify_cmd", "numbers_cmd", "audit_cmd",
+                   "rights_cmd", "team_cmd")
 
 
 class _Parser(argparse.ArgumentParser):

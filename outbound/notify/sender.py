@@ -6,8 +6,9 @@ Exactly once:
 - Each message's reference is in the outbox before it is sent.
 - A batch is claimed by one ``UPDATE ... RETURNING`` that gives it a lease; two senders
   never hold the same message. Claims are taken one at a time (``BEGIN IMMEDIATE`` on
-  SQLite, an advisory lock on PostgreSQL), which also lets the claim count the last
-  minute's sends, so all senders together stay under Notify's 3,000 a minute.
+  SQLite, an advisory lock on PostgreSQL), which also lets the claim count the claims
+  of the last minute (and ``pace_lag``): a message not sent within ``pace_lag`` of its
+  claim goes back, so all senders together send at most Notify's 3,000 in any minute.
 - A message whose lease ran out while it was being sent (its sender died between
   sending and recording) is claimed again with ``check_first`` set: the new sender asks
   Notify by reference and records what it finds, sending only if Notify has nothing.
@@ -53,7 +54,7 @@ BULK_FROM = 25          # this many messages to ask about: read Notify's list in
 class SenderSettings:
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     per_minute: int = 3000                  # Notify's limit for one key
-    batch: int = 100
+    batch: int = 50
     lease: timedelta = timedelta(seconds=60)
     margin: timedelta = timedelta(seconds=15)   # more than the request timeout
     check_every: timedelta = timedelta(seconds=30)
@@ -61,6 +62,9 @@ class SenderSettings:
     idle_wait: float = 1.0
     due_every: timedelta = timedelta(minutes=5)
     max_backoff: float = 60.0
+    # A message claimed is sent within this long or goes back to the queue: claims are
+    # counted over a minute and this, so sends in any minute stay within the limit.
+    pace_lag: timedelta = timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,9 @@ class _Results:
 
 
 def claim_batch(db: Database, holder: str, *, limit: int, per_minute: int,
-                lease: timedelta, now: datetime) -> tuple[list[Claimed], datetime | None]:
+                lease: timedelta, now: datetime,
+                window: timedelta = timedelta(minutes=1)
+                ) -> tuple[list[Claimed], datetime | None]:
     """Up to ``limit`` messages for ``holder`` under a lease, within the minute's room;
     with nothing claimed because the minute is full, also when there is room again."""
 
@@ -92,14 +98,14 @@ def claim_batch(db: Database, holder: str, *, limit: int, per_minute: int,
         if postgres:
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CLAIM_LOCK})
         _cancel_suppressed(session, now)
-        minute_ago = now - timedelta(minutes=1)
+        minute_ago = now - window
         used = session.scalar(select(func.count()).select_from(M).where(
             M.c.claimed_at > minute_ago)) or 0
         room = min(limit, per_minute - used)
         if room <= 0:
             oldest = session.scalar(select(func.min(M.c.claimed_at)).where(
                 M.c.claimed_at > minute_ago))
-            return [], (oldest + timedelta(minutes=1)) if oldest else now
+            return [], (oldest + window) if oldest else now
         candidates = (
             select(M.c.id).select_from(M.outerjoin(C, C.c.id == M.c.contact_id))
             .where(or_(and_(M.c.status == "queued", M.c.next_try_at <= now),
@@ -186,7 +192,8 @@ class Sender:
         now = self.clock()
         s = self.settings
         batch, room_at = claim_batch(self.db, s.name, limit=s.batch,
-                                     per_minute=s.per_minute, lease=s.lease, now=now)
+                                     per_minute=s.per_minute, lease=s.lease, now=now,
+                                     window=timedelta(minutes=1) + s.pace_lag)
         if room_at is not None:
             self.paused_until = max(self.paused_until, time.monotonic()
                                     + max(0.05, (room_at - now).total_seconds()))
@@ -194,8 +201,9 @@ class Sender:
         results = _Results()
         stop_at = None
         for index, message in enumerate(batch):
-            if self.clock() >= message.lease_expires_at - s.margin:
-                stop_at = index          # let the rest go rather than overlap a successor
+            moment = self.clock()
+            if moment >= message.lease_expires_at - s.margin or moment >= now + s.pace_lag:
+                stop_at = index          # let the rest go: keep to the pace and the lease
                 break
             try:
                 self._send_one(message, results)

@@ -318,3 +318,15 @@ def test_erasing_a_person_removes_what_was_sent_and_keeps_that_it_went(db):
     assert (erased.status, erased.channel) == ("delivered", "text")
     assert (erased.destination, erased.personalisation, erased.reason) == (None, {}, None)
     assert messages(db, campaign_id=cid)[1].destination == "+447400000002"
+
+
+def test_notify_s_daily_limit_is_reported_and_the_rest_wait(db):
+    cid = warn_and_inform(db, [person(i) for i in range(1, 6)], now=NOON)
+    with fake_in_thread(daily_limit=3) as fake:
+        sender = sender_for(db, fake.url)
+        sender.send_once()
+        assert len(fake.posts) == 3 and fake.refusals == [429]
+    assert len(messages(db, campaign_id=cid, status="queued")) == 2
+    with db.read() as session:
+        problem = session.get(MessageSender, "test-sender").problem
+    assert problem.startswith("GOV.UK Notify will take no more messages today")

@@ -54,6 +54,7 @@ class Behaviour:
     sending_after: float = 0.05         # created -> sending after this many seconds
     final_after: float = 0.2            # sending -> delivered / failed after this
     server_errors: int = 0              # answer this many sends with a 500 first
+    daily_limit: int = 0                # sends allowed in all (a day's limit); 0: none
 
 
 class FakeNotify:
@@ -154,6 +155,9 @@ class FakeNotify:
                 return _error(429, "RateLimitError", "Exceeded rate limit for key type LIVE "
                                                      f"of {b.rate_limit} requests per 60 "
                                                      "seconds")
+            if b.daily_limit and len(self.posts) >= b.daily_limit:
+                return _error(429, "TooManyRequestsError",
+                              f"Exceeded send limits ({b.daily_limit}) for today")
             if b.server_errors > 0:
                 b.server_errors -= 1
                 return _error(500, "Exception", "Internal server error")

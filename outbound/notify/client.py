@@ -24,6 +24,9 @@ CLOCK_WORDS = ("GOV.UK Notify refused the messages because this computer's clock
                "than 30 seconds out. Set the clock right (turn on automatic time setting) "
                "on the machine running “outbound serve”; sending carries on by itself once "
                "it is right.")
+DAILY_WORDS = ("GOV.UK Notify will take no more messages today: the service has reached "
+               "its daily limit (“{detail}”). The rest wait and go from midnight; ask "
+               "GOV.UK Notify to raise the limit if this list must go today.")
 KEY_WORDS = ("GOV.UK Notify does not accept the API key the sending service has "
              "(“{detail}”). Check the key in the service's configuration; nothing is sent "
              "until it is right.")
@@ -100,6 +103,8 @@ def classify(error: HTTPError, channel: str) -> NotifyProblem:
     message = "; ".join(text for _, text in pairs) or str(error.message)
     if code == 400:
         return NotifyProblem("rejected", _explain_rejection(channel, message), code)
+    if code == 429 and "send limits" in message.lower():
+        return NotifyProblem("throttled", DAILY_WORDS.format(detail=message), code)
     if code == 429:
         return NotifyProblem("throttled", f"GOV.UK Notify asked us to slow down "
                                           f"({message})", code)

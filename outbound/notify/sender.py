@@ -238,6 +238,8 @@ class Sender:
         self.paused_until = time.monotonic() + self.backoff
         if problem.kind == "throttled":
             log.info("%s; waiting %.1f s", problem.words, self.backoff)
+            if "daily limit" in problem.words:      # supervisors should know
+                self._set_problem(problem.words)
             results.back.append((message.id, message.check_first))
             return index + 1
         if problem.kind == "refused":
@@ -273,7 +275,7 @@ class Sender:
                         status="failed", reason=reason, done_at=now, lease_holder=None,
                         lease_expires_at=None, next_try_at=None))
                 _calls_for(session, [i for i, _ in results.rejected], now)
-            if results.sent and self.problem is not None:
+            if results.sent and not results.back and self.problem is not None:
                 self.problem = None
                 _note(session, self.settings.name, now, problem=None, clear=True)
 

@@ -4,9 +4,11 @@ however often the service looks, on the London clock across the clock changes.""
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from sqlalchemy import select
 
@@ -73,6 +75,10 @@ def test_a_booking_is_confirmed_and_reminded_the_day_before_across_the_clock_cha
     assert confirmation.personalisation["time"] == "10:00"
     assert confirmation.personalisation["date"] == "30 March 2026"
     assert confirmation.personalisation["place"] == "Ashworth Register Office"
+    attached = confirmation.personalisation["calendar"]
+    calendar = icalendar.Calendar.from_ical(base64.b64decode(attached["file"]))
+    assert attached["filename"] == "appointment.ics"
+    assert [str(e["uid"]).split("@")[0] for e in calendar.events] == [second.reference]
     # Thursday 26 March (GMT): the Friday telephone appointment's reminder.
     queue_due_messages(db, now=datetime(2026, 3, 26, 9, 0, tzinfo=LONDON))
     # Sunday 29 March, the clocks have gone forward: Monday's signing.

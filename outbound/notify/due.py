@@ -92,8 +92,14 @@ def _about_bookings(session: Session, campaign: Campaign, spec, now: datetime) -
         contact = session.get(Contact, booking.contact_id)
         if exists is not None or contact is None:
             continue
+        ics = None
+        if any(source == "booking.ics" for source in spec.personalisation.values()):
+            from outbound.booking.appointments import appointment_of
+            from outbound.booking.confirmation import confirmation_ics
+
+            ics = confirmation_ics([appointment_of(session, booking)], now=now)
         values = appointment_values(booking.starts_at, location.name, location.address,
-                                    booking.reference, booking.service)
+                                    booking.reference, booking.service, ics)
         done += queue_messages(session, campaign, template, spec, [contact], occasion, now,
                                bookings={contact.id: values})
     return done

@@ -10,6 +10,7 @@ second INSERT into nothing, as the task table does for rounds.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -105,11 +106,19 @@ def contact_values(contact: Contact) -> dict[str, Any]:
 
 def personalise(spec: MessageSpec, plan: MessagePlan, contact: Mapping[str, Any],
                 campaign_name: str, booking: Mapping[str, Any] | None = None,
-                letter_lines: tuple[str, ...] = ()) -> dict[str, str]:
-    """The personalisation Notify fills the template with, as text."""
-    values: dict[str, str] = {}
+                letter_lines: tuple[str, ...] = (), channel: str = "text") -> dict[str, Any]:
+    """The personalisation Notify fills the template with, as text (and an email's
+    calendar file as Notify's upload)."""
+    values: dict[str, Any] = {}
     for field, source in spec.personalisation.items():
         scope, _, key = source.partition(".")
+        if source == "booking.ics":
+            ics = (booking or {}).get("ics")
+            if channel == "email" and isinstance(ics, bytes):
+                from notifications_python_client.utils import prepare_upload
+
+                values[field] = prepare_upload(io.BytesIO(ics), filename="appointment.ics")
+            continue
         if scope == "contact":
             values[field] = _as_text(_contact_value(contact, key))
         elif scope == "campaign":
@@ -146,7 +155,7 @@ def queue_messages(session: Session, campaign: Campaign, template: CampaignTempl
             continue
         lines = reach[contact.id].address_lines if choice.channel == "letter" else ()
         values = personalise(spec, plan, contact_values(contact), campaign.name, booking,
-                             lines)
+                             lines, choice.channel)
         template_id = spec.templates[choice.channel]
         rows.append(row | dict(
             status="queued", channel=choice.channel, template_id=template_id,
@@ -295,11 +304,12 @@ def queue_test_message(db: Database, channel: str, to: str, template_id: str, *,
 
 
 def appointment_values(starts_at: datetime, place: str | None, address: str | None,
-                       reference: str, service: str) -> dict[str, Any]:
+                       reference: str, service: str, ics: bytes | None = None
+                       ) -> dict[str, Any]:
     local = to_london(starts_at)
     return {"reference": reference, "date": local.date(), "time": f"{local:%H:%M}",
             "place": place or "", "address": address or "", "service": service,
-            "when": local}
+            "when": local, "ics": ics}
 
 
 def expiry_window(today: date, days_before: int) -> tuple[date, date]:

@@ -42,7 +42,9 @@ SEND_KEYS = ("code", "when", "days_before", "personalisation", *CHANNELS)
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{12}$")
 _SOURCE = re.compile(r"^(contact|campaign|booking)\.([a-z_][a-z0-9_ ]*)$")
-BOOKING_FIELDS = ("reference", "date", "time", "place", "address", "service", "when")
+# booking.ics: the appointment as a calendar file, attached to an email (Notify's
+# file upload); left out of texts and letters, which cannot carry one.
+BOOKING_FIELDS = ("reference", "date", "time", "place", "address", "service", "when", "ics")
 
 
 @dataclass(frozen=True, slots=True)

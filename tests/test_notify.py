@@ -330,3 +330,16 @@ def test_notify_s_daily_limit_is_reported_and_the_rest_wait(db):
     with db.read() as session:
         problem = session.get(MessageSender, "test-sender").problem
     assert problem.startswith("GOV.UK Notify will take no more messages today")
+
+
+def test_a_subject_access_export_lists_the_messages(db, tmp_path):
+    from openpyxl import load_workbook
+
+    from outbound.rights import export_person
+
+    cid = warn_and_inform(db, [person(1)], now=NOON)
+    contact = messages(db, campaign_id=cid)[0].contact_id
+    out = tmp_path / "person.xlsx"
+    export_person(db, contact, out, actor="Priya")
+    rows = list(load_workbook(out)["Messages"].iter_rows(min_row=2, values_only=True))
+    assert [row[:4] for row in rows] == [("Outbreak", "text", "+447400000001", "queued")]

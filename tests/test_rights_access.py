@@ -33,7 +33,8 @@ def test_everything_about_one_person_in_one_workbook(db, tmp_path):
     book = load_workbook(out)
     assert book.sheetnames == [
         "Person", "Numbers", "Number history", "Calls to make", "Call attempts", "Answers",
-        "Drafts", "Bookings", "Waiting list", "Suppressions", "Corrections", "Legal holds",
+        "Drafts", "Bookings", "Waiting list", "Messages", "Suppressions", "Corrections",
+        "Legal holds",
         "List matches", "Audit entries", "Data dictionary"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
@@ -66,7 +67,7 @@ def test_everything_about_one_person_in_one_workbook(db, tmp_path):
     entry = search_audit(db, AuditFilter(action="subject_access_export"))[0]
     assert entry.contact_id == cid and entry.actor == "Priya"
     assert entry.summary == (f"Exported everything held about contact {cid}: "
-                             f"{written} rows on 14 sheets.")
+                             f"{written} rows on 15 sheets.")
     assert NAME not in entry.summary and len(entry.detail["files"][0]["sha256"]) == 64
 
 

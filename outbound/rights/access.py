@@ -202,6 +202,20 @@ def _waiting(session: Session, cid: int, names: _Names) -> Rows:
                 WaitingListEntry.contact_id == cid).order_by(WaitingListEntry.added_at))]
 
 
+def _messages(session: Session, cid: int, names: _Names) -> Rows:
+    from outbound.db.models import Campaign
+    from outbound.db.notify_models import Message
+
+    return [[campaign, m.channel, m.destination, m.status, m.reason, _when(m.created_at),
+             _when(m.sent_at), _when(m.done_at), json.dumps(m.personalisation or {},
+                                                            ensure_ascii=False)
+             if m.personalisation else None]
+            for m, campaign in session.execute(
+                select(Message, Campaign.name).outerjoin(Campaign,
+                                                         Campaign.id == Message.campaign_id)
+                .where(Message.contact_id == cid).order_by(Message.id))]
+
+
 def _suppressions(session: Session, cid: int, names: _Names) -> Rows:
     return [[s.reason.replace("_", " "), s.source, s.note, _when(s.recorded_at),
              s.recorded_by, _when(s.lifted_at), s.lifted_by, s.lift_reason]
@@ -306,6 +320,16 @@ SHEETS: tuple[Sheet, ...] = (
            ("Added", f"When, {WHEN}."), ("Note", "Notes."),
            ("Preferred days", "Days that suit."), ("Preferred times", "Times that suit."),
            ("Offered", f"When a place was last offered, {WHEN}.")), _waiting),
+    Sheet("Messages", "Texts, emails and letters sent, or meant to be, through GOV.UK Notify.",
+          (("Campaign", "The campaign that sent it."),
+           ("Channel", "Text, email or letter; blank when it could not be sent."),
+           ("Sent to", "The number, email address or postal address."),
+           ("Status", "Queued, sent, delivered, failed, cancelled, skipped or unsendable."),
+           ("Why", "Why it failed or was not sent."), ("Queued", f"When, {WHEN}."),
+           ("Sent", f"When GOV.UK Notify took it, {WHEN}."),
+           ("Settled", f"When it was delivered, failed or cancelled, {WHEN}."),
+           ("Words filled in", "The values the message's template was filled with.")),
+          _messages),
     Sheet("Suppressions", "Requests and notices to stop calling (Tell Us Once, objections).",
           (("Reason", "Why calls were stopped."), ("Source", "Where the notice came from."),
            ("Note", "Notes."), ("Recorded", f"When, {WHEN}."), ("By", "Who recorded it."),

@@ -13,7 +13,9 @@ CSV, Python's csv module writing the same number of rows of the same shape from
 memory; for an XLSX, XlsxWriter in ``constant_memory`` mode writing the same rows
 (the export's own first 50,000, read back with python-calamine, over and over) through
 its public typed writers, dates with a date format, and closing the workbook. The
-ratio printed is the median of the rounds' ratios, with their range.
+ratio printed is the median of the rounds' ratios, with their range, of wall time and
+of CPU seconds: an export is one process, and on a shared machine its CPU seconds are
+what another program's load leaves alone.
 """
 
 from __future__ import annotations
@@ -166,10 +168,11 @@ from outbound.exports import export_answers
 db = open_database(sys.argv[1], migrate=False)
 fmt, layout = sys.argv[3].split("-")
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 result = export_answers(db, int(sys.argv[2]), fmt=fmt, layout=layout, out=Path(sys.argv[4]))
 elapsed = time.perf_counter() - start
 print(json.dumps({"seconds": elapsed, "rows": result.rows, "base_mb": base,
+                  "cpu": time.process_time() - cpu,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -182,7 +185,7 @@ with open(sys.argv[1], newline="", encoding="utf-8-sig") as handle:
     for row in itertools.islice(reader, 50000):
         sample.append([int(v) if v.isdigit() else v for v in row])
 total = int(sys.argv[2])
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 with open(sys.argv[3], "w", newline="", encoding="utf-8-sig") as handle:
     write = csv.writer(handle).writerow
     written = 0
@@ -191,7 +194,7 @@ with open(sys.argv[3], "w", newline="", encoding="utf-8-sig") as handle:
             write(row)
         written += min(len(sample), total - written)
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "rows": total,
+print(json.dumps({"seconds": elapsed, "rows": total, "cpu": time.process_time() - cpu,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -204,7 +207,7 @@ with python_calamine.CalamineWorkbook.from_path(sys.argv[1]) as book:
     header = next(rows)
     sample = list(itertools.islice(rows, 50000))
 total = int(sys.argv[2])
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 book = xlsxwriter.Workbook(sys.argv[3], {"constant_memory": True})
 bold = book.add_format({"bold": True})
 as_date = book.add_format({"num_format": "dd/mm/yyyy"})
@@ -236,7 +239,7 @@ while r < total:
 sheet.autofilter(0, 0, total, len(header) - 1)
 book.close()
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "rows": total,
+print(json.dumps({"seconds": elapsed, "rows": total, "cpu": time.process_time() - cpu,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -277,7 +280,8 @@ def main() -> None:
         results: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
             name: [] for name in chosen}
         print(f"{'export':<10} {'round':>5} {'rows':>11} {'seconds':>8} {'rows/s':>10}"
-              f" {'peak MB':>8} {'floor s':>8} {'x floor':>8}")
+              f" {'peak MB':>8} {'floor s':>8} {'x floor':>8} {'CPU s':>7} {'floor':>6}"
+              f" {'x floor':>8}")
         # Round by round, each export then its floor, so that a machine busy for a while
         # slows both alike.
         for round_ in range(1, args.repeat + 1):
@@ -292,8 +296,9 @@ def main() -> None:
                 results[name].append((got, floor))
                 print(f"{name:<10} {round_:>5} {got['rows']:>11,} {got['seconds']:>8.1f} "
                       f"{got['rows'] / got['seconds']:>10,.0f} {got['peak_mb']:>8.0f}"
-                      f" {floor['seconds']:>8.1f} {got['seconds'] / floor['seconds']:>8.2f}",
-                      flush=True)
+                      f" {floor['seconds']:>8.1f} {got['seconds'] / floor['seconds']:>8.2f}"
+                      f" {got['cpu']:>7.1f} {floor['cpu']:>6.1f}"
+                      f" {got['cpu'] / floor['cpu']:>8.2f}", flush=True)
                 for made in folder.glob("export-*"):
                     made.unlink()
         print()
@@ -301,13 +306,16 @@ def main() -> None:
             seconds = [got["seconds"] for got, _ in runs]
             floors = [floor["seconds"] for _, floor in runs]
             ratios = [a / b for a, b in zip(seconds, floors, strict=True)]
+            cpu_ratios = [got["cpu"] / floor["cpu"] for got, floor in runs]
             kind = "csv module" if name.startswith("csv") else "XlsxWriter constant_memory"
             print(f"{name}: median {statistics.median(seconds):.1f} s "
                   f"({min(seconds):.1f}-{max(seconds):.1f}), peak "
                   f"{max(got['peak_mb'] for got, _ in runs):.0f} MB; floor ({kind}) "
                   f"median {statistics.median(floors):.1f} s ({min(floors):.1f}-"
                   f"{max(floors):.1f}); ratio median {statistics.median(ratios):.2f} "
-                  f"({min(ratios):.2f}-{max(ratios):.2f})")
+                  f"({min(ratios):.2f}-{max(ratios):.2f}); CPU seconds ratio median "
+                  f"{statistics.median(cpu_ratios):.2f} ({min(cpu_ratios):.2f}-"
+                  f"{max(cpu_ratios):.2f})")
 
 
 if __name__ == "__main__":

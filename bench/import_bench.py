@@ -362,10 +362,12 @@ def main() -> None:
             if floor_runs:
                 ratios = [r["seconds"] / f["seconds"]
                           for r, f in zip(done, floor_runs, strict=True)]
-                # what the ratio would be with every core free for the import
-                floor_cpu = statistics.median(f["cpu"] for f in floor_runs)
+                # what the ratio would be with every core free for the import: on a
+                # shared machine, what another program's load leaves alone
+                cpu_ratios = [r.get("tree_cpu", 0) / cores / f["cpu"]
+                              for r, f in zip(done, floor_runs, strict=True)]
                 ratio = (f", ratio to floor {_spread(ratios)}, CPU s / {cores} cores / "
-                         f"floor CPU s {cpu / cores / floor_cpu:.2f}")
+                         f"floor CPU s {_spread(cpu_ratios)}")
             print(f"{fmt} import into {label}: median {_spread(seconds)} s, "
                   f"{args.rows / statistics.median(seconds):,.0f} rows/s, peak {peak:.0f} MB "
                   f"(with workers {tree:.0f} MB PSS), {cpu:.1f} CPU s{ratio}  "

@@ -343,3 +343,21 @@ def test_a_subject_access_export_lists_the_messages(db, tmp_path):
     export_person(db, contact, out, actor="Priya")
     rows = list(load_workbook(out)["Messages"].iter_rows(min_row=2, values_only=True))
     assert [row[:4] for row in rows] == [("Outbreak", "text", "+447400000001", "queued")]
+
+
+def test_a_database_fault_does_not_stop_the_sender(db, monkeypatch):
+    from outbound.notify import sender as sender_module
+
+    warn_and_inform(db, [person(1)], now=NOON)
+    real, calls = sender_module.claim_batch, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sender_module, "claim_batch", flaky)
+    with fake_in_thread() as fake:
+        run_until_idle(sender_for(db, fake.url, max_backoff=0.2))
+        assert len(fake.posts) == 1

@@ -378,9 +378,14 @@ class Sender:
             if wait > 0:
                 stop.wait(min(wait, 1.0))
                 continue
-            sent = self.send_once()
-            polled = self.poll_once()
-            self._heartbeat()
+            try:
+                sent = self.send_once()
+                polled = self.poll_once()
+                self._heartbeat()
+            except Exception:   # the database gone, say: keep the service, try again
+                log.exception("Sending messages failed; trying again in a while")
+                stop.wait(max(1.0, self.settings.max_backoff / 4))
+                continue
             if until_idle and sent == 0 and polled == 0 and self._outstanding() == 0:
                 return
             if sent == 0 and polled == 0:

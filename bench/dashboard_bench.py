@@ -4,7 +4,7 @@
     python bench/dashboard_bench.py [--sizes 10000,1000000] [--agents 20]
                                     [--calls 280] [--repeats 30]
                                     [--pg postgresql://postgres@127.0.0.1:5432/postgres]
-                                    [--sqlite-only] [--explain]
+                                    [--sqlite-only | --postgres-only] [--explain]
 
 For each database (a fresh SQLite file; and PostgreSQL when ``--pg`` names a server
 where the user may create databases: a scratch database ``outbound_bench_<hex>`` is
@@ -230,13 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=30, help="timed reads of each kind")
     parser.add_argument("--pg", metavar="URL", help="a PostgreSQL server where the user may "
                         "create databases, e.g. postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--sqlite-only", action="store_true")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--sqlite-only", action="store_true")
+    only.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--explain", action="store_true",
                         help="print the plan of each statement of one refresh per size")
     args = parser.parse_args(argv)
     if min(args.sizes) < args.agents * args.calls:
         parser.error("the smallest round must hold every call of the day")
-    kinds = ["sqlite"] + ([] if args.sqlite_only or not args.pg else ["postgresql"])
+    if args.postgres_only and not args.pg:
+        parser.error("--postgres-only needs --pg")
+    kinds = ([] if args.postgres_only else ["sqlite"]) + (
+        [] if args.sqlite_only or not args.pg else ["postgresql"])
 
     started_load = os.getloadavg()[0]
     results: dict[tuple[str, int], dict[str, list[float]]] = {}

@@ -33,7 +33,15 @@ T = TypeVar("T")
 
 
 class DatabaseError(Exception):
-    """The database cannot be used; the message is one sentence a person can act on."""
+    """The database cannot be used; the message is one sentence a person can act on.
+
+    ``driver_message`` is what the driver said, whole, for callers that say it their
+    own way (signing in tells a wrong password from a server out of reach).
+    """
+
+    def __init__(self, message: str, *, driver_message: str = "") -> None:
+        super().__init__(message)
+        self.driver_message = driver_message
 
 
 def default_database_path() -> Path:
@@ -197,11 +205,7 @@ def create_database_engine(url: URL, password: Password | None = None) -> Engine
 
 
 def connect(url: str | URL | None = None, *, password: Password | None = None) -> Database:
-    """Connect without migrating; raises DatabaseError with a clear sentence.
-
-    DBAPIError is left to the caller when ``password`` is given: signing in turns it
-    into its own sentences.
-    """
+    """Connect without migrating; raises DatabaseError with a clear sentence."""
     resolved = url if isinstance(url, URL) else resolve_url(url)
     engine = create_database_engine(resolved, password)
     try:
@@ -209,12 +213,13 @@ def connect(url: str | URL | None = None, *, password: Password | None = None) -
             connection.execute(text("SELECT 1"))
     except DBAPIError as exc:
         engine.dispose()
-        if password is not None:
-            raise
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        said = str(getattr(exc, "orig", exc)).strip()
+        reason = said.splitlines()[0] if said else type(exc).__name__
         if "file is not a database" in reason:
-            raise DatabaseError(f"{describe(resolved)} is not an Outbound database file.") from None
-        raise DatabaseError(f"Cannot open the database {describe(resolved)}: {reason}.") from None
+            raise DatabaseError(f"{describe(resolved)} is not an Outbound database file.",
+                                driver_message=said) from None
+        raise DatabaseError(f"Cannot open the database {describe(resolved)}: {reason}.",
+                            driver_message=said) from None
     database = Database(engine)
     database.password = password
     return database

@@ -61,9 +61,9 @@ def default_login(url: str | URL | None) -> str:
     return resolved.username or getpass.getuser()
 
 
-def _reason(exc: BaseException, url: URL, login: str) -> str:
-    message = str(getattr(exc, "orig", exc)).strip()
-    lowered = message.lower()
+def _reason(exc: DatabaseError, url: URL, login: str) -> str:
+    """Why the server would not let ``login`` in, in words they can act on."""
+    lowered = exc.driver_message.lower()
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         return ("That user name and password do not match (a temporary password also "
                 "stops working 7 days after it was set). Check Caps Lock, or ask an "
@@ -80,8 +80,7 @@ def _reason(exc: BaseException, url: URL, login: str) -> str:
             or "timeout" in lowered or "no route" in lowered:
         return (f"Cannot reach the database server {url.host or 'on this computer'}. "
                 "Check the network, or ask whoever looks after Outbound.")
-    first = message.splitlines()[0] if message else type(exc).__name__
-    return f"Cannot sign in: {first}."
+    return str(exc)
 
 
 def sign_in(url: str | URL | None, login: str, password: str | None) -> tuple[Database, Account]:
@@ -95,10 +94,8 @@ def sign_in(url: str | URL | None, login: str, password: str | None) -> tuple[Da
     address = server_url(url).set(username=login)
     try:
         db = connect(address, password=Password(password or None))
-    except DBAPIError as exc:
-        raise SignInError(_reason(exc, address, login)) from None
     except DatabaseError as exc:
-        raise SignInError(str(exc)) from None
+        raise SignInError(_reason(exc, address, login)) from None
     try:
         _check_schema(db)
         return db, current_account(db)
@@ -165,12 +162,10 @@ def verify_password(db: Database, password: str) -> bool:
         return False
     try:
         other = connect(db.url, password=Password(password))
-    except DBAPIError as exc:
-        if "password authentication failed" in str(getattr(exc, "orig", exc)).lower():
+    except DatabaseError as exc:
+        if "password authentication failed" in exc.driver_message.lower():
             return False
         raise SignInError(_reason(exc, db.url, login)) from None   # not the password
-    except DatabaseError as exc:
-        raise SignInError(str(exc)) from None
     other.close()
     return True
 

@@ -101,3 +101,23 @@ def site_settings() -> SiteSettings:
         templates=Path(str(templates)) if templates is not None else None,
         sources=tuple(sources),
     )
+
+
+DATABASE_ENV_VAR = "OUTBOUND_DATABASE_URL"
+
+
+def database_address(given: str | None = None) -> str | None:
+    """The database named: ``given`` (``--db``), else $OUTBOUND_DATABASE_URL, else the
+    settings' ``database_url``; None means the person's own file. Read without loading
+    the database layer, so the client can tell a team's server from a file before it
+    has loaded anything else."""
+    return given or os.environ.get(DATABASE_ENV_VAR) or site_settings().database_url
+
+
+def is_server_address(address: str | None) -> bool:
+    """Whether ``address`` names a PostgreSQL server (a team's database), as
+    ``postgresql://…``, ``postgres://…`` or ``postgresql+driver://…``."""
+    if not address or "://" not in address:
+        return False
+    scheme = address.split("://", 1)[0].split("+", 1)[0].lower()
+    return scheme in ("postgres", "postgresql")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import platform
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from outbound.db.database import Database
 from ui.services import Services, SignedInUser
 from ui.settings import Settings
+
+if TYPE_CHECKING:   # loaded after the window shows (ClientSession._open_single_user)
+    from outbound.db.database import Database
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -80,11 +83,15 @@ class ClientSession(QObject):
       do everything; the window opens straight away.
     - ``demo``: the demo database. Anyone may pick a name from the list.
 
-    ``sig_window_shown(window)`` each time a main window is shown; ``sig_finished``
-    when the person cancels signing in (the client then closes).
+    ``sig_window_shown(window)`` each time a main window is shown for someone;
+    ``sig_frame_shown(window)`` when a single-user file's window shows, before the
+    database is open (it is then filled in, and ``sig_window_shown`` follows);
+    ``sig_finished`` when the person cancels signing in or the client cannot start
+    (the client then closes, with ``exit_status`` 1 for the latter).
     """
 
     sig_window_shown = Signal(object)
+    sig_frame_shown = Signal(object)
     sig_finished = Signal()
 
     def __init__(self, db: Database | None, settings: Settings | None = None,
@@ -101,6 +108,7 @@ class ClientSession(QObject):
         self.scheduler: SchedulerLink | None = None
         self.run_scheduler = run_scheduler
         self.refusals: list = []    # sign-ins refused here, written once someone is in
+        self.exit_status = 0        # 1 when the client could not start
 
     def start(self, user: SignedInUser | None = None) -> None:
         """Ask who is signing in (as the database needs), or go straight to ``user``."""
@@ -125,19 +133,51 @@ class ClientSession(QObject):
         dialog.open()
 
     def _open_for_computer_account(self) -> None:
-        """Straight in, as the computer's account. Read before any window exists, as
-        the file itself was opened: there is nothing on screen to keep responsive."""
-        from outbound.cli import USER_ERRORS
+        """Straight in, as the computer's account. With the file already open (tests,
+        the self-test), at once; otherwise the window's frame shows first and the
+        database layer loads behind it: importing it is most of start-up's work."""
+        if self.db is None:
+            self._open_single_user()
+            return
+        from outbound.cli import user_errors
         from outbound.users import computer_user
 
-        assert self.db is not None
         try:
             found = computer_user(self.db)
-        except USER_ERRORS as exc:
+        except user_errors() as exc:
             self._cannot_start(str(exc))
             return
         self.open_window(SignedInUser(found.id, found.name, found.role,
                                       computer_account=True))
+
+    def _open_single_user(self) -> None:
+        from ui.main_window import MainWindow
+        from ui.operations import run_in_background
+
+        self.window = frame = MainWindow(None, settings=self.settings)
+        frame.show()
+        self.sig_frame_shown.emit(frame)
+        url = self.url
+
+        def work(_op) -> tuple[Database, SignedInUser]:  # type: ignore[no-untyped-def]
+            from outbound.cli import load_client_engine
+            from outbound.db import open_database
+            from outbound.users import computer_user
+
+            load_client_engine()
+            db = open_database(url)
+            try:
+                found = computer_user(db)
+            except BaseException:
+                db.close()
+                raise
+            return db, SignedInUser(found.id, found.name, found.role, computer_account=True)
+
+        def opened(result: tuple[Database, SignedInUser]) -> None:
+            self.db, user = result
+            self.open_window(user)
+
+        run_in_background(self, work, opened, self._cannot_start)
 
     def _ask_team_sign_in(self) -> None:
         from ui.signin_team import TeamSignInDialog
@@ -200,7 +240,12 @@ class ClientSession(QObject):
         assert self.db is not None
         if self.run_scheduler and self.scheduler is None and self._may_run_scheduler(user):
             self.start_scheduler()
-        self.window = MainWindow(Services(self.db, user, self.settings, self.scheduler))
+        services = Services(self.db, user, self.settings, self.scheduler)
+        frame = self.window
+        if isinstance(frame, MainWindow) and frame.services is None:
+            frame.begin(services)       # the frame shown while the database opened
+        else:
+            self.window = MainWindow(services)
         self.window.sig_signed_out.connect(self._signed_out)
         if user.has_password:
             self._watch_idle(self.window, user)
@@ -280,6 +325,12 @@ class ClientSession(QObject):
     def _cannot_start(self, message: str) -> None:
         from ui.launch import show_start_error
 
+        print(f"Error: {message}", file=sys.stderr)
+        self.exit_status = 1
+        if self.window is not None:       # the frame shown while the database opened
+            self.window.close()
+            self.window.deleteLater()
+            self.window = None
         show_start_error(message)
         self.sig_finished.emit()
 
@@ -297,4 +348,5 @@ def run_client(db: Database | None, user: SignedInUser | None = None, *,
     session.sig_finished.connect(app.quit)
     app.aboutToQuit.connect(session.stop)
     session.start(user)
-    return app.exec()
+    status = app.exec()
+    return status or session.exit_status

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.actions import MainAction, create_action
 from ui.services import Services
-from ui.settings import remember_splitter
+from ui.settings import Settings, remember_splitter
 from ui.widgets.common import ScreenMessage
 
 log = logging.getLogger(__name__)
@@ -100,19 +100,39 @@ class MainWindow(QMainWindow):
     sig_signed_out = Signal()
     sig_lock_requested = Signal()
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services | None, parent: QWidget | None = None, *,
+                 settings: Settings | None = None) -> None:
+        """The window of whoever ``services`` names; with None, only its frame, saying
+        the database is being opened, until :meth:`begin` (start-up shows the window
+        first and loads the database layer after)."""
         super().__init__(parent)
+        self.services: Services = None  # type: ignore[assignment]  # set by begin()
+        self.specs: list[ScreenSpec] = []
+        self.screens: dict[str, QWidget] = {}
+        self._current: str | None = None
+        self._signing_out = False
+        self._asked = False         # sign out or quit asked already
+        self._listening = False     # to the theme and the scheduler, from begin() to close
+        self.setWindowTitle("Outbound")
+        chosen = services.settings if services is not None else settings
+        if chosen is None or not self.restoreGeometry(chosen.window_geometry):
+            self.resize(1200, 760)
+        if services is None:
+            self.setCentralWidget(ScreenMessage("Starting Outbound",
+                                                "Opening the database…"))
+        else:
+            self.begin(services)
+
+    def begin(self, services: Services) -> None:
+        """Fill the window for the person signed in: their screens, actions and status
+        bar, and the screen they last used."""
         self.services = services
+        self._listening = True
         # Ends with the application's name, which the window system then does not add again.
         self.setWindowTitle(f"{services.user.name} — Outbound")
         user = services.user
         self.specs = [s for s in SCREENS if s.for_agents or (
             user.is_supervisor and (user.is_administrator or not s.for_administrators_only))]
-        self.screens: dict[str, QWidget] = {}
-        self._current: str | None = None
-        self._signing_out = False
-        self._asked = False         # sign out or quit asked already
-        self._listening = True      # to the theme and the scheduler, until closed
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -146,8 +166,6 @@ class MainWindow(QMainWindow):
         theme.events.sig_changed.connect(self._restyle)
 
         settings = services.settings
-        if not self.restoreGeometry(settings.window_geometry):
-            self.resize(1200, 760)
         self.restoreState(settings.window_state)
         keys = [s.key for s in self.specs]
         last = settings.last_screen
@@ -379,6 +397,9 @@ class MainWindow(QMainWindow):
             scheduler.callbacks_overdue.disconnect(self.show_overdue)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.services is None:      # closed while the database was being opened
+            super().closeEvent(event)
+            return
         asked, self._asked = self._asked, False
         if event.spontaneous() and not asked and not self._may_leave_call("Quit"):
             event.ignore()          # the window's close button, mid-call, and Cancel

@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 
 def describe_error(exc: BaseException) -> str:
     """A sentence a person understands; our own errors already are one."""
-    from outbound.cli import USER_ERRORS
+    from outbound.cli import user_errors
 
-    if isinstance(exc, USER_ERRORS):
+    if isinstance(exc, user_errors()):
         return str(exc)
     log.exception("background operation failed", exc_info=exc)
     return f"Something went wrong: {exc}"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from outbound.db.database import Database
 from ui.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:   # the window's frame is shown before the database layer is loaded
+    from outbound.db.database import Database
     from ui.app import SchedulerLink
 
 

@@ -4,10 +4,12 @@ main.py (the bundle's program too) hands over here when $OUTBOUND_STARTUP_PROBE 
 before anything else is imported:
 
 - ``bare``: a bare PySide6 main window, the floor a Qt program cannot beat;
-- ``client|DB|SETTINGS``: the client on that database, signed in as the bench's
-  supervisor, with its settings in that file.
+- ``client|DB|SETTINGS``: the client on that single-user file, with its settings in
+  that file.
 
-Either prints ``ready`` once the window is shown and the event loop is idle, and exits.
+Each prints ``shown`` once its window is on screen and the event loop idle (the
+client's window then says the database is opening), then ``ready`` once the window is
+whole, its first screen built, and the loop idle again; and exits.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import os
 import sys
 
-BENCH_USER = "Bench Supervisor"
+
+def _shown() -> None:
+    print("shown", flush=True)
 
 
 def _ready() -> None:
@@ -32,37 +36,36 @@ def bare() -> None:
     window.setWindowTitle("Bare")
     window.resize(1200, 800)
     window.show()
+    QTimer.singleShot(0, _shown)
     QTimer.singleShot(0, _ready)
     app.exec()
 
 
 def client(database: str, settings_file: str) -> None:
-    """As main.py opens the client (outbound.cli, then ui.launch), less the sign-in."""
-    from outbound.cli import load_client_engine, parse
+    """As main.py opens a single-user file (outbound.cli, then ui.launch): the window
+    shows first and the file is opened behind it, as the computer's account."""
+    from outbound.cli import parse
 
     parse(["--db", database])
-    load_client_engine()
     from ui.launch import check_qt_can_start
 
     problem = check_qt_can_start()
     if problem:
         print(f"error {problem}", flush=True)
         os._exit(1)
-    from outbound.db import open_database
-
-    db = open_database(database)
     from PySide6.QtCore import QSettings, QTimer
 
-    from outbound.users import list_users
-    from ui.app import ClientSession, make_application
-    from ui.services import SignedInUser
+    from ui.app import SINGLE_USER, ClientSession, make_application
     from ui.settings import Settings
 
     app = make_application()
-    user = next(u for u in list_users(db) if u.name == BENCH_USER)
-    session = ClientSession(db, Settings(QSettings(settings_file, QSettings.Format.IniFormat)))
-    session.start(SignedInUser(user.id, user.name, user.role))
-    QTimer.singleShot(0, _ready)
+    session = ClientSession(None, Settings(QSettings(settings_file, QSettings.Format.IniFormat)),
+                            kind=SINGLE_USER, url=database)
+    session.sig_frame_shown.connect(lambda _window: QTimer.singleShot(0, _shown))
+    session.sig_window_shown.connect(lambda _window: QTimer.singleShot(0, _ready))
+    session.sig_finished.connect(lambda: (print("error: it did not start", flush=True),
+                                          os._exit(1)))
+    session.start()
     app.exec()
 
 

@@ -8,6 +8,7 @@ clear sentence and exits non-zero; it never prints a traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import logging
 import os
@@ -15,15 +16,26 @@ import sys
 from collections.abc import Callable, Sequence
 
 from outbound import __version__
-from outbound.db.database import DatabaseError
-from outbound.files import OutputError
-from outbound.importing import ImportCancelled, ImportRefused, MappingError
 
 EXIT_USER_ERROR = 1
-USER_ERRORS: tuple[type[BaseException], ...] = (
-    DatabaseError, ImportRefused, MappingError, ImportCancelled, OutputError, ValueError,
-    FileNotFoundError, PermissionError, IsADirectoryError,
-)
+
+
+@functools.cache
+def user_errors() -> tuple[type[BaseException], ...]:
+    """The mistakes a person can make (a bad file, a database that cannot be opened),
+    told in a sentence rather than a traceback. Gathered when first asked for, so that
+    opening the client does not load the importer (and the phone number tables) just
+    to name its errors."""
+    from outbound.db.database import DatabaseError
+    from outbound.files import OutputError
+    from outbound.importing import ImportCancelled, ImportRefused, MappingError
+
+    return (DatabaseError, ImportRefused, MappingError, ImportCancelled, OutputError,
+            ValueError, FileNotFoundError, PermissionError, IsADirectoryError)
+
+
+
+
 # Imported when a command is asked for, not to open the client: between them they load
 # the booking, import, export and calendar code the first window does not need.
 COMMAND_MODULES = ("contacts_cmd", "campaign_cmd", "demo_cmd", "serve_cmd", "booking_cmd",
@@ -80,7 +92,7 @@ def run_command(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # the output was piped into something that stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except USER_ERRORS as exc:
+    except user_errors() as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except Exception as exc:  # a fault of ours: still no traceback for the person
@@ -131,9 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(args)
 
 
-# The engine modules every first window uses. They are imported before Qt because, once
-# PySide6 is loaded, its __feature__ import hook reads the source of every module
-# imported after it: measured, that made the client's start-up a fifth slower.
+# The engine modules every first window uses. The client loads them on a pool thread
+# once its window shows (ui.app): with SQLAlchemy they are most of start-up's work.
 CLIENT_ENGINE_MODULES = ("outbound.db.models", "outbound.db.migrate", "outbound.users",
                          "outbound.audit", "outbound.contacts", "outbound.queue")
 
@@ -145,8 +156,8 @@ def load_client_engine() -> None:
 
 def open_client(args: argparse.Namespace) -> int:
     """Open the desktop client. ``ui`` is loaded here, by name, only when asked for: the
-    engine and every command run without Qt (and on a server with no display)."""
-    load_client_engine()
+    engine and every command run without Qt (and on a server with no display). The
+    engine is loaded by the client once its window shows (``ui.app``)."""
     try:
         launch = importlib.import_module("ui.launch").launch
     except ImportError as exc:

@@ -11,7 +11,6 @@ SQLAlchemy drops ``with_for_update()`` on SQLite; nothing here relies on it.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -25,9 +24,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from outbound.site_settings import DATABASE_ENV_VAR, SiteSettingsError, database_address
+
 log = logging.getLogger(__name__)
 
-ENV_VAR = "OUTBOUND_DATABASE_URL"
+ENV_VAR = DATABASE_ENV_VAR
 SQLITE_BUSY_TIMEOUT_S = 30.0
 T = TypeVar("T")
 
@@ -51,7 +52,7 @@ def default_database_path() -> Path:
 def resolve_url(url: str | None = None) -> URL:
     """The database to use: ``url``, else $OUTBOUND_DATABASE_URL, else ``database_url``
     in the settings files IT deploys (outbound/site_settings.py), else the user's file."""
-    given = url or os.environ.get(ENV_VAR) or _deployed_url()
+    given = _given_address(url)
     if given is None:
         return URL.create("sqlite", database=str(default_database_path()))
     if "://" not in given:
@@ -70,11 +71,9 @@ def resolve_url(url: str | None = None) -> URL:
     )
 
 
-def _deployed_url() -> str | None:
-    from outbound.site_settings import SiteSettingsError, site_settings
-
+def _given_address(url: str | None) -> str | None:
     try:
-        return site_settings().database_url
+        return database_address(url)
     except SiteSettingsError as exc:
         raise DatabaseError(str(exc)) from None
 

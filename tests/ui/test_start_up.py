@@ -99,3 +99,15 @@ def test_launching_opens_nothing_before_the_window(monkeypatch, address, kind): 
                         lambda *a, **k: pytest.fail("opened before the window showed"))
     assert launch.launch(argparse.Namespace(demo=False, db=address)) == 0
     assert started == [(None, {"kind": kind, "url": address})]
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="Linux only")
+def test_the_system_libraries_qt_lacks_are_named_by_their_packages():  # type: ignore[no-untyped-def]
+    from ui.launch import _loadable, missing_system_packages
+
+    lacking = {"xcb-cursor", "EGL"}
+    loadable = lambda name, file_name: name not in lacking  # noqa: E731
+    assert missing_system_packages("xcb", loadable) == ["libegl1", "libxcb-cursor0"]
+    assert missing_system_packages("offscreen", loadable) == ["libegl1"]
+    assert _loadable("c", "libc.so.6")
+    assert not _loadable("outbound-no-such-library", "liboutbound-no-such-library.so.9")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,12 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from outbound.clock import utcnow
-from outbound.db.database import Database
-from outbound.team import accounts
+from outbound.team.address import LOGIN_PATTERN, default_login, server_address
 from ui.operations import run_in_background
 from ui.settings import Settings
 from ui.widgets.banner import MessageBanner
 from ui.widgets.common import hint_label, named, title_label
+
+if TYPE_CHECKING:   # loaded behind the dialog, while the person types
+    from outbound.db.database import Database
+    from outbound.team.accounts import Account
 
 SINGLE_SIGN_ON_HINT = ("Leave the password empty to sign in with this computer's own "
                        "account (single sign-on), where the council has set that up.")
@@ -36,15 +40,17 @@ SINGLE_SIGN_ON_HINT = ("Leave the password empty to sign in with this computer's
 
 def keyring_service(url: str | None) -> str:
     """The name a remembered password is kept under: the server and database, never
-    the person or a password."""
+    the person or a password. (Asked for off the GUI thread: it loads the database
+    layer, which the dialog does not wait for.)"""
     from outbound import keyring_store
+    from outbound.team import accounts
 
     return keyring_store.service_name(accounts.server_url(url).render_as_string())
 
 
 def where_to(url: str | None) -> str:
     """The database a person signs in to, in words."""
-    address = accounts.server_url(url)
+    address = server_address(url)
     host = address.host or "this computer"
     if address.port:
         host = f"{host} (port {address.port})"
@@ -55,9 +61,9 @@ def last_login(settings: Settings, url: str | None) -> str:
     """The user name last used here; else the one in the address, or the computer's.
     (The demo keeps a person's full name there, which is no user name.)"""
     last = settings.last_user
-    if last and accounts.LOGIN_PATTERN.match(last):
+    if last and LOGIN_PATTERN.match(last):
         return last
-    return accounts.default_login(url)
+    return default_login(url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +94,7 @@ class TeamSignInDialog(QDialog):
         # Sign-ins the server refused here, for the audit trail once someone is in.
         self.refusals: list[Refusal] = refusals if refusals is not None else []
         self.database: Database | None = None
-        self.account: accounts.Account | None = None
+        self.account: Account | None = None
         self.busy = False
         self._cancelled = False
         self._store_allowed = False
@@ -141,6 +147,7 @@ class TeamSignInDialog(QDialog):
 
         def work(_op) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
             from outbound import keyring_store
+            from outbound.team import accounts  # noqa: F401  # loaded while they type
 
             problem = keyring_store.keyring_problem()
             if problem is not None or not login:
@@ -222,7 +229,9 @@ class TeamSignInDialog(QDialog):
         self.sign_in_button.setEnabled(False)
         self.banner.info("Signing in…")
 
-        def work(_op) -> tuple[Database, accounts.Account] | _Refused:  # type: ignore[no-untyped-def]
+        def work(_op) -> tuple[Database, Account] | _Refused:  # type: ignore[no-untyped-def]
+            from outbound.team import accounts
+
             try:
                 signed_in = accounts.sign_in(url, login, password or None)
             except accounts.SignInError as refused:
@@ -233,7 +242,7 @@ class TeamSignInDialog(QDialog):
 
         run_in_background(self, work, self._answered, self._refused)
 
-    def _answered(self, answer: tuple[Database, accounts.Account] | _Refused) -> None:
+    def _answered(self, answer: tuple[Database, Account] | _Refused) -> None:
         if isinstance(answer, _Refused):
             self.refusals.append(Refusal(self.login.text().strip(), utcnow(), answer.sentence))
             self._refused(answer.sentence)

@@ -10,8 +10,6 @@ never reaches the server's log either.
 
 from __future__ import annotations
 
-import getpass
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
@@ -23,7 +21,6 @@ from outbound.db.models import User
 from outbound.team.security import literal
 
 MIN_PASSWORD_LENGTH = 12
-LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,62}$")
 
 
 class SignInError(Exception):
@@ -53,12 +50,6 @@ def server_url(url: str | URL | None) -> URL:
     # Not URL.set(): it takes None as "leave as it is".
     return URL.create(resolved.drivername, host=resolved.host, port=resolved.port,
                       database=resolved.database, query=resolved.query)
-
-
-def default_login(url: str | URL | None) -> str:
-    """The login named in the address, else the computer account's name."""
-    resolved = url if isinstance(url, URL) else resolve_url(url)
-    return resolved.username or getpass.getuser()
 
 
 def _reason(exc: DatabaseError, url: URL, login: str) -> str:

@@ -15,7 +15,8 @@ from outbound.audit import record
 from outbound.clock import utcnow
 from outbound.db.database import Database
 from outbound.db.models import Contact, Task, User
-from outbound.team.accounts import LOGIN_PATTERN, SignInError, password_problem, scram_verifier
+from outbound.team.accounts import SignInError, password_problem, scram_verifier
+from outbound.team.address import LOGIN_PATTERN
 from outbound.team.security import ROLES
 
 

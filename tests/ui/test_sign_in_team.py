@@ -21,6 +21,7 @@ from outbound.audit import AuditFilter, search_audit
 from outbound.db.database import Password
 from outbound.team import accounts
 from outbound.team.accounts import Account, SignInError
+from outbound.team.address import default_login
 from outbound.users import add_user
 from tests.ui.test_supervisor_support import temp_settings
 from ui.actions import MainAction
@@ -474,4 +475,4 @@ def test_a_remembered_password_is_kept_per_server_and_database():
 
 def test_a_name_picked_in_the_demo_is_not_offered_as_a_user_name(qtbot, tmp_path, store):  # type: ignore[no-untyped-def]
     session = team_session(qtbot, tmp_path, last_user="Aisha Khan")
-    assert session.dialog.login.text() == accounts.default_login(URL)
+    assert session.dialog.login.text() == default_login(URL)

@@ -111,3 +111,25 @@ def test_the_system_libraries_qt_lacks_are_named_by_their_packages():  # type: i
     assert missing_system_packages("offscreen", loadable) == ["libegl1"]
     assert _loadable("c", "libc.so.6")
     assert not _loadable("outbound-no-such-library", "liboutbound-no-such-library.so.9")
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://dbserver.council.local/outbound",
+    "postgresql://sam@dbserver:5433/outbound?sslmode=require",
+    "postgresql://pat.ward:secret@10.0.0.5/out%20bound",
+    "postgresql:///outbound?host=/var/run/postgresql",
+    "postgresql://[::1]:5432/outbound",
+    "postgres://jo%2Ebloggs@db/outbound",
+    "postgresql+psycopg://db/outbound",
+])
+def test_the_sign_in_reads_an_address_as_the_database_layer_does(url, monkeypatch):  # type: ignore[no-untyped-def]
+    """The sign-in shows where and as whom before SQLAlchemy is loaded; it must read the
+    address as the connection will."""
+    from outbound.db.database import resolve_url
+    from outbound.team import accounts
+    from outbound.team.address import default_login, server_address
+
+    monkeypatch.setattr("getpass.getuser", lambda: "computer.account")
+    theirs, mine = accounts.server_url(url), server_address(url)
+    assert (mine.host, mine.port, mine.database) == (theirs.host, theirs.port, theirs.database)
+    assert default_login(url) == (resolve_url(url).username or "computer.account")

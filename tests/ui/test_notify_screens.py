@@ -76,3 +76,17 @@ def test_the_agent_sees_why_the_call_was_made_and_what_was_sent(db, sent):
     assert "Outbreak, 25 Nov: text not delivered: number not in use" in shown
     assert cards["Person 3"].call_reasons == [
         "no mobile number, no email address, no postal address"]
+
+
+def test_the_agent_is_told_a_large_print_letter_cannot_be_sent(db):
+    cid = warn_and_inform(db, [person(1, phone="0161 496 0001", address="2 Mill Lane, Pendle",
+                                      postcode="PE1 1AA", needs="Large print")])
+    add_user(db, "Sam")
+    task = claim_next_task(db, "Sam", cid)
+    with db.read() as session:
+        from outbound.db.models import Campaign
+
+        template = template_of(session.get(Campaign, cid))
+    card = load_card(db, "Sam", task, template, NOON, None)
+    assert messages_text(card.call_reasons, card.messages).startswith(
+        "Why this call: needs large print: call instead of a letter")

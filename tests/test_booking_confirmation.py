@@ -12,6 +12,7 @@ from outbound import booking
 from outbound.booking.confirmation import UID_DOMAIN
 from outbound.booking.demo import build_demo_bookings
 from outbound.db.booking_models import BookingSession
+from outbound.db.models import Contact
 from outbound.queue.campaigns import create_campaign
 from tests.test_booking import (
     LONDON,
@@ -27,12 +28,18 @@ from tests.test_booking import (
 )
 
 
-def two_parts_either_side_of_the_spring_change(db):
+def two_parts_either_side_of_the_spring_change(db, **details):
+    """Both parts booked on 20 March; ``details`` (email=...) are set on the parent
+    first, as the booking's confirmation is queued with it."""
     location = office(db)
     for service, day in ((PHONE, date(2026, 3, 27)), (SIGNING, date(2026, 3, 30))):
         booking.add_session(db, location, service, day, time(10), time(11), 30)
     agents(db)
     [parent] = add_contacts(db, 1)
+    if details:
+        with db.write() as session:
+            for name, value in details.items():
+                setattr(session.get(Contact, parent), name, value)
     camp = births(db)
     before = datetime(2026, 3, 20, 12, 0, tzinfo=LONDON)
     first, second = booking.book_two_parts(

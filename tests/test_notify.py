@@ -67,7 +67,11 @@ def test_the_channel_follows_preference_then_what_we_hold():
 def test_accessibility_needs_and_a_wish_for_calls_become_a_call():
     plan, spec = MessagePlan(), MessageSpec("m", "enrolment", 0, IDS, {})
     bsl = choose_channel(plan, spec, reach("+447400000001", needs="Uses BSL"))
-    assert bsl.channel is None and "BSL" in bsl.reason
+    assert bsl.channel is None and bsl.reason == "needs BSL: call instead of a message"
+    # GOV.UK Notify has no large-print letters: the agent is told why it is a call.
+    big = choose_channel(plan, spec, reach(lines=("1 High St", "PE1 1AA"),
+                                           needs="Large print please"))
+    assert big.channel is None and big.reason == "needs large print: call instead of a letter"
     assert choose_channel(plan, spec, reach("+447400000001", preferred="phone")).reason \
         == "they asked to be contacted by phone"
 

@@ -12,7 +12,6 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from outbound.db.models import Contact
 from outbound.db.notify_models import Message
 from outbound.importing import import_rows
 from outbound.notify.due import queue_due_messages
@@ -61,15 +60,16 @@ def test_a_renewal_reminder_goes_56_days_before_expiry_by_text_else_letter(db):
 
 
 def test_a_booking_is_confirmed_and_reminded_the_day_before_across_the_clock_change(db):
-    first, second, _made = two_parts_either_side_of_the_spring_change(db)
-    with db.write() as session:
-        session.get(Contact, first.contact_id).email = "parent@example.org"
+    first, second, _made = two_parts_either_side_of_the_spring_change(
+        db, email="parent@example.org")
     booked = datetime(2026, 3, 20, 12, 5, tzinfo=LONDON)
-    queue_due_messages(db, now=booked)
+    confirmations = sorted(m.occasion for m in messages(db))     # queued with the booking
+    assert confirmations == sorted([f"booking:{first.reference}",
+                                    f"booking:{second.reference}"])
+    queue_due_messages(db, now=booked)          # the service's look finds nothing more
     queue_due_messages(db, now=booked + timedelta(minutes=5))
     found = messages(db)
-    assert sorted(m.occasion for m in found) == sorted(
-        [f"booking:{first.reference}", f"booking:{second.reference}"])
+    assert sorted(m.occasion for m in found) == confirmations
     assert {m.channel for m in found} == {"email"}
     confirmation = next(m for m in found if m.occasion == f"booking:{second.reference}")
     assert confirmation.personalisation["time"] == "10:00"
@@ -90,11 +90,7 @@ def test_a_booking_is_confirmed_and_reminded_the_day_before_across_the_clock_cha
 
 
 def test_nothing_is_queued_for_a_person_not_to_be_contacted(db):
-    first, _second, _made = two_parts_either_side_of_the_spring_change(db)
-    with db.write() as session:
-        contact = session.get(Contact, first.contact_id)
-        contact.email, contact.do_not_call = "parent@example.org", True
+    two_parts_either_side_of_the_spring_change(db, email="parent@example.org",
+                                               do_not_call=True)
     queue_due_messages(db, now=datetime(2026, 3, 20, 12, 5, tzinfo=LONDON))
     assert messages(db) == []
-
-

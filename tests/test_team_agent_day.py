@@ -7,6 +7,7 @@ from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from outbound import booking
 from outbound.contact_changes import add_number, change_detail, contact_changes
@@ -15,8 +16,10 @@ from outbound.dashboard import agent_day
 from outbound.db.booking_models import Slot
 from outbound.db.capture_models import AnswerSet
 from outbound.db.models import Campaign, Task
+from outbound.db.notify_models import Message
 from outbound.forms import open_form, save_draft
 from outbound.forms.examples import example_answers
+from outbound.notify.outbox import queue_test_message
 from outbound.queue.callbacks import promised_callbacks, take_callback
 from outbound.queue.campaigns import list_campaigns, template_of
 from outbound.queue.claim import claim_next_task, release_task, renew_lease, resume_held_task
@@ -124,6 +127,16 @@ def test_an_agent_books_an_appointment_and_adds_to_the_waiting_list(scram_cluste
         made = booking.book(sam, "Sam", task.contact_id, slot, task=task.task_id,
                             answers={"number_of_babies": 1}, now=BOOKING_NOW)
         assert booking.get_appointments(sam, made.booking_id)
+        # The confirmation was queued with the booking, from the agent's own login (a
+        # landline and no email: nothing to send it to) ...
+        with team.owner.read() as session:
+            assert session.scalar(select(Message.reason).where(
+                Message.occasion == f"booking:{made.reference}")) == \
+                "no mobile number, no email address"
+        # ... but an agent cannot queue a message to anyone they cannot see.
+        with pytest.raises(DBAPIError, match="row-level security"):
+            queue_test_message(sam, "text", "07400 123456",
+                               "3c9e7a1b-4d2f-4e8a-9b6c-1f2e3d4c5b6a", by="Sam")
         booking.add_to_waiting_list(sam, campaign.id, task.contact_id, SIGNING,
                                     task=task.task_id, agent="Sam", now=BOOKING_NOW)
         with team.owner.read() as session:

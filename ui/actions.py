@@ -52,6 +52,7 @@ class ScreenAction(Enum):
     CLOSE_CAMPAIGN = "close_campaign"
     ENROL_CONTACTS = "enrol_contacts"
     MAKE_TODAYS_CALLS = "make_todays_calls"
+    SEND_TEST_MESSAGE = "send_test_message"
     STOP_CALLING = "stop_calling"
     ALLOW_CALLS = "allow_calls"
     ALLOW_PREMIUM = "allow_premium"
@@ -137,6 +138,10 @@ SPECS: dict[MainAction | ScreenAction, ActionSpec] = {
     ScreenAction.MAKE_TODAYS_CALLS: ActionSpec("Make &today's calls", "Ctrl+G",
                                                "Make today's round (or reminders) ready "
                                                "to call", "round", "Campaigns"),
+    ScreenAction.SEND_TEST_MESSAGE: ActionSpec("Send a test &message…", "Ctrl+Shift+M",
+                                               "Send one of this campaign's messages to "
+                                               "your own number or address first", None,
+                                               "Campaigns"),
     ScreenAction.STOP_CALLING: ActionSpec("&Stop calling…", "Ctrl+D",
                                           "Never call this person again, in any campaign",
                                           "stop", "Contacts"),

@@ -4,6 +4,7 @@ A booking takes the places the agent is holding (or, without a hold, any still f
 with the conditional UPDATE in ``places.py``, so it either lands whole or raises
 PlaceGone with nothing changed. Each booking gets a reference a person can read down
 the phone ("PND-7K3Q9"): five characters from an alphabet without 0/O, 1/I/L or U.
+The campaign's confirmation message is queued in the same transaction.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from outbound.clock import london_day, utcnow
 from outbound.db.booking_models import Booking, BookingSlot, Location, Resource, Slot
 from outbound.db.database import Database
 from outbound.db.models import Campaign, Contact
+from outbound.notify.bookings import queue_booking_messages
 from outbound.phones import format_for_display
 from outbound.queue.campaigns import find_campaign, template_of
 from outbound.users import user_id
@@ -207,6 +209,8 @@ def place_booking(session: Session, ctx: BookingContext, slot_id: int, *, now: d
     session.add(booking)
     session.flush()
     session.add_all(BookingSlot(booking_id=booking.id, slot_id=s.id) for s in run)
+    # The confirmation goes with the booking: both land, or neither.
+    queue_booking_messages(session, booking, now)
     return booking
 
 

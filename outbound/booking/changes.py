@@ -3,7 +3,8 @@
 Each change is one transaction. A move books the new place before anything is
 committed: if the new place has just gone, the old booking stands exactly as it was. A
 place freed by a cancellation or a move is offered, in the same transaction, to the
-first suitable person on the waiting list (see ``waiting.py``).
+first suitable person on the waiting list (see ``waiting.py``). Messages about a
+cancelled or moved booking that have not gone yet are cancelled with it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from outbound.clock import london_day, utcnow
 from outbound.db.booking_models import Booking, BookingSlot, Slot
 from outbound.db.database import Database
 from outbound.db.models import Campaign, Contact, User
+from outbound.notify.bookings import cancel_booking_messages
 from outbound.users import user_id
 
 LATE_NOTICE = timedelta(hours=24)
@@ -107,6 +109,7 @@ def cancel(db: Database, agent: str | int, booking: int | str, reason: str, *,
                                        agent_id=agent_id, now=moment)
             if offer is not None:
                 offers.append(offer)
+        cancel_booking_messages(session, chosen, "the appointment was cancelled", moment)
         references = tuple(b.reference for b in chosen)
         record(session, "booking_cancelled",
                f"Cancelled {' and '.join(references)}: {CANCEL_REASONS[reason].lower()}.",
@@ -166,6 +169,9 @@ def reschedule(db: Database, agent: str | int, booking: int | str, slot: int, *,
                 second.first_part_id = new.id
         old.status, old.moved_to_id = "moved", new.id
         old.changed_by, old.changed_at = agent_id, moment
+        # The new booking's confirmation is queued with it; the old one's go no further.
+        cancel_booking_messages(session, [old], "the appointment was moved to "
+                                f"{uk_when(new.starts_at)} ({new.reference})", moment)
         freed = set(old_slots) - set(_slots_of(session, new))
         if freed:
             offer_freed_places(session, freed, freed_from=old.contact_id, agent_id=agent_id,

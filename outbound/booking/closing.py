@@ -52,6 +52,7 @@ from outbound.db.booking_models import (
 )
 from outbound.db.database import Database
 from outbound.db.models import Campaign, Contact, Task
+from outbound.notify.bookings import cancel_booking_messages
 from outbound.text import count_of
 from outbound.users import user_id
 
@@ -258,6 +259,8 @@ def _cancel_bookings(session: Session, slot_ids: Sequence[int], *, agent_id: int
             # A second part's place elsewhere is still open: offer it, as cancel does.
             offer_freed_places(session, slots, freed_from=item.contact_id,
                                agent_id=agent_id, now=now)
+    cancel_booking_messages(session, cancelled, "the council cancelled the appointment",
+                            now)
     return roots, cancelled
 
 

@@ -157,8 +157,9 @@ _PERIOD = re.compile(r"^\s*(\d+)\s*(months?|years?)\s*$", re.IGNORECASE)
 
 
 def _retention(root: Table, file: str, lines: SourceMap) -> Retention:
-    """[retention]: how long calls, answers, notes and bookings are kept, such as
-    answers = "24 months" or notes = "1 year"; a kind left out is kept until erased."""
+    """[retention]: how long calls, answers, notes, bookings and messages are kept, such
+    as answers = "24 months" or notes = "1 year"; a kind left out is kept until erased
+    (messages left out, as long as the calls)."""
     table = Table(root.table("retention"), "the retention section", ("retention",), file,
                   lines)
     table.check_keys(Retention.KINDS)

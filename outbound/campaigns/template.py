@@ -73,17 +73,21 @@ class Schedule:
 @dataclass(frozen=True, slots=True)
 class Retention:
     """How long a campaign keeps its records, in months; None keeps them until the
-    person is erased. Past it the daily retention job deletes the calls and answers,
-    and clears the notes and the bookings' notes and answers (``outbound.rights``)."""
+    person is erased. Past it the daily retention job deletes the calls, answers and
+    messages, and clears the notes and the bookings' notes and answers
+    (``outbound.rights``). Messages left out are kept as long as the calls."""
 
     calls: int | None = None        # call attempts: who, when, outcome
     answers: int | None = None      # the answers given on calls
     notes: int | None = None        # what agents typed: notes, reasons, drafts
     bookings: int | None = None     # booking and waiting-list notes and answers
+    messages: int | None = None     # texts, emails and letters: where, what, what became
 
-    KINDS = ("calls", "answers", "notes", "bookings")
+    KINDS = ("calls", "answers", "notes", "bookings", "messages")
 
     def months(self, kind: str) -> int | None:
+        if kind == "messages" and self.messages is None:
+            return self.calls
         return getattr(self, kind)
 
 

@@ -66,8 +66,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def _report(result: ExportResult) -> None:
     print(f"Wrote {result.rows:,} rows to {result.path}.")
-    if result.dictionary_path:
-        print(f"The data dictionary is in {result.dictionary_path}.")
+    for sentence in result.sentences():
+        print(sentence)
     for warning in result.warnings:
         print(f"Note: {warning}", file=sys.stderr)
 

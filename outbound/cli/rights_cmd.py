@@ -62,8 +62,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
     retention = commands.add_parser(
         "retention", help="what is past its retention period: list it, or remove it",
-        description="Each campaign's template says how long its calls, answers, notes "
-        "and bookings are kept ([retention]). --check lists what is past it; --run "
+        description="Each campaign's template says how long its calls, answers, notes, "
+        "bookings and messages are kept ([retention]). --check lists what is past it; --run "
         "removes it (the scheduled job does this every day). People on legal hold are "
         "left alone.")
     which = retention.add_mutually_exclusive_group(required=True)

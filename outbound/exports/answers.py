@@ -3,7 +3,8 @@
 *Wide* is what the contracts team opens every morning: one row per provider per round,
 one column per question. *Long* is one row per answer, for people who pivot or load
 the data elsewhere. Both carry the form version of every row, and both come with a
-data dictionary saying what each column holds.
+data dictionary saying what each column holds. A campaign that sends texts, emails or
+letters also gets each person's messages and what became of them (``messages.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from outbound.audit import record_export
 from outbound.db.database import Database
+from outbound.exports import messages as sent
 from outbound.exports.cells import csv_text
 from outbound.exports.fields import (
     DICTIONARY_HEADER,
@@ -55,7 +57,12 @@ from outbound.exports.source import (
     round_value,
     user_names,
 )
-from outbound.exports.tables import check_target, csv_cells_text, write_table_file
+from outbound.exports.tables import (
+    ExtraTable,
+    check_target,
+    csv_cells_text,
+    write_table_file,
+)
 
 # Answer sets per look-up of their flags in the long layout.
 LONG_BATCH = 1000
@@ -68,12 +75,28 @@ LAYOUTS = ("wide", "long")
 
 @dataclass(frozen=True, slots=True)
 class ExportResult:
-    """What was written: the file, its row count, the CSV's dictionary, and warnings."""
+    """What was written: the file, its row count, the CSV's dictionary, and warnings;
+    for a campaign that sends messages, the rows of its messages table (and, beside a
+    CSV, that table's file)."""
 
     path: Path
     rows: int
     dictionary_path: Path | None = None
     warnings: tuple[str, ...] = field(default=())
+    message_rows: int | None = None
+    messages_path: Path | None = None
+
+    def sentences(self) -> list[str]:
+        """Where the data dictionary and each person's messages are, for the reader."""
+        said = []
+        if self.dictionary_path:
+            said.append(f"The data dictionary is in {self.dictionary_path.name}.")
+        if self.message_rows is not None:
+            where = (f"in {self.messages_path.name}" if self.messages_path
+                     else f"on the {sent.TITLE} sheet")
+            said.append(f"Each person's texts, emails and letters ({self.message_rows:,} "
+                        f"people) are {where}.")
+        return said
 
 
 def _fixed_columns(info: CampaignInfo) -> list[FixedColumn]:
@@ -448,12 +471,20 @@ def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: La
             fixed = _long_columns(info)
             header = [c.heading for c in fixed]
             rows = builder.long(answer_batches(session, info, where, LONG_BATCH))
-        dictionary = (DICTIONARY_HEADER, dictionary_rows(fixed, fields))
+        described = dictionary_rows(fixed, fields)
+        extra: list[ExtraTable] = []
+        people = None
+        if sent.has_messages(info):
+            people = sent.Counted(sent.message_rows(session, info, where.district))
+            extra.append(ExtraTable(sent.TITLE, sent.messages_csv_path(out), sent.HEADER,
+                                    people))
+            described += sent.dictionary_rows(fmt, out)
+        dictionary = (DICTIONARY_HEADER, described)
         # Closed here, so a failure ends the database cursor before the session ends.
         with closing(rows):
             count, dictionary_path, warnings = write_table_file(
                 fmt, out, "Answers", header, rows, dictionary=dictionary, prepared=True,
-                batched=True, led=layout == "wide" and builder.led)
+                batched=True, led=layout == "wide" and builder.led, extra=extra)
     if builder.unknown_fields:
         listed = ", ".join(f"{name} ({n:,})"
                            for name, n in sorted(builder.unknown_fields.items()))
@@ -461,9 +492,15 @@ def export_answers(db: Database, campaign: str | int, *, fmt: Format, layout: La
                         f"the wide layout has no column for them: {listed}. The long layout "
                         "includes them.")
     if count == 0:
-        warnings.append("No answers match: the file has its headings and no rows.")
-    record_export(db, f"answers ({layout})", out, count, actor=actor, campaign=info.name,
+        warnings.append("No answers match: the file has its headings and no rows."
+                        if people is None else "No answers match: the answers have their "
+                        "headings and no rows.")
+    messages_path = sent.messages_csv_path(out) if people is not None and fmt == "csv" else None
+    extra_files = tuple(p for p in (dictionary_path, messages_path) if p)
+    what = f"answers ({layout})" + (" and messages" if people is not None else "")
+    record_export(db, what, out, count, actor=actor, campaign=info.name,
                   filters={"from": date_from, "to": date_to, "district": district,
                            "outcome": outcome, "flagged only": flagged_only or None},
-                  extra_files=(dictionary_path,) if dictionary_path else ())
-    return ExportResult(out, count, dictionary_path, tuple(warnings))
+                  extra_files=extra_files)
+    return ExportResult(out, count, dictionary_path, tuple(warnings),
+                        people.count if people is not None else None, messages_path)

@@ -36,7 +36,7 @@ def prune_old_exports(folder: Path, slug: str, day: date, keep_days: int) -> lis
     With keep_days=30 on 31 March, the files of 2 to 31 March stay.
     """
     pattern = re.compile(rf"^{re.escape(slug)}-(\d{{4}}-\d{{2}}-\d{{2}})"
-                         r"(?:-dictionary)?\.(?:csv|xlsx)$")
+                         r"(?:-dictionary|-messages)?\.(?:csv|xlsx)$")
     oldest_kept = day - timedelta(days=keep_days - 1)
     removed = []
     for path in folder.iterdir():
@@ -57,6 +57,8 @@ def write_scheduled_export(db: Database, campaign: str | int, folder: Path, day:
                            fmt: str | None = None, keep_days: int | None = None) -> Path:
     """Write the round's (or, for other campaigns, the day's) answers in the wide layout
     to ``folder/<campaign-slug>-<day>.<fmt>`` and prune older files; returns the path.
+    A campaign that sends messages also gets each person's messages (a sheet, or
+    ``<campaign-slug>-<day>-messages.csv``).
 
     ``fmt`` and ``keep_days`` default to the campaign template's schedule.
     """

@@ -18,6 +18,7 @@ import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
@@ -250,28 +251,46 @@ def _chain(first: Iterable[list[Any]], rest: Iterator[list[Any]]) -> Iterator[li
 Table = tuple[Sequence[str], Iterable[list[Any]]]
 
 
+@dataclass(frozen=True, slots=True)
+class ExtraTable:
+    """Another table in the same file: its own sheet in an XLSX, its own CSV file at
+    ``csv_path`` beside a CSV. Rows are typed values, protected when written."""
+
+    title: str
+    csv_path: Path
+    header: Sequence[str]
+    rows: Iterable[list[Any]]
+
+
 def write_table_file(fmt: str, out: Path, title: str, header: Sequence[str],
                      rows: Iterable[Any], *, dictionary: Table | None = None,
                      prepared: bool = False, batched: bool = False,
-                     led: bool = False) -> tuple[int, Path | None, list[str]]:
+                     led: bool = False, extra: Sequence[ExtraTable] = ()
+                     ) -> tuple[int, Path | None, list[str]]:
     """One table to a CSV or XLSX file, with its data dictionary, whole or not at all.
 
-    XLSX: the dictionary is a second sheet. CSV: it is ``<stem>-dictionary.csv`` beside
-    the file, and the two are renamed into place together. Returns the rows written,
+    XLSX: the dictionary is the last sheet. CSV: it is ``<stem>-dictionary.csv`` beside
+    the file, and they are renamed into place together. Returns the rows written,
     the dictionary's path (CSV only) and any warnings. ``prepared`` rows are ready for
     the csv module as they are; XLSX rows are always typed and protected here.
     ``batched`` rows come as lists of rows; ``led`` ones, in a CSV, as (lead, cells)
-    pairs (see ``write_csv_table``), and in an XLSX as whole rows.
+    pairs (see ``write_csv_table``), and in an XLSX as whole rows. ``extra`` tables
+    follow the first, each on its own sheet or in its own CSV file, all renamed into
+    place with the rest.
     """
     out = check_target(out)
     if fmt == "csv":
         dictionary_path = out.with_name(f"{out.stem}-dictionary.csv") if dictionary else None
         targets = [out] if dictionary_path is None else [out, dictionary_path]
+        targets += [table.csv_path for table in extra]
         with staged_files(targets, "w", encoding="utf-8-sig", newline="") as handles:
             if dictionary is not None:
                 write_csv_table(handles[1], *dictionary)
             count = write_csv_table(handles[0], header, rows, prepared=prepared,
                                     batched=batched, led=led)
+            for table, handle in zip(extra, handles[len(handles) - len(extra):],
+                                     strict=True):
+                write_csv_table(handle, table.header, table.rows)
         warnings = []
         if count > EXCEL_MAX_ROWS:
             warnings.append(f"Excel opens only the first {EXCEL_MAX_ROWS + 1:,} lines of a "
@@ -285,6 +304,8 @@ def write_table_file(fmt: str, out: Path, title: str, header: Sequence[str],
         rows = chain.from_iterable(rows)
     try:
         count = book.add_table(title, header, rows)
+        for table in extra:
+            book.add_table(table.title, table.header, table.rows)
         if dictionary is not None:
             book.add_table("Data dictionary", *dictionary)
         with staged_files([out], "wb") as handles:

@@ -1,6 +1,8 @@
 """Messages that fall due by the calendar: before an expiry date, on booking, and the
 day before an appointment. The sending service looks every few minutes; each message
-is queued once per occasion however often it looks (the outbox's unique key).
+is queued once per occasion however often it looks (the outbox's unique key). A
+booking's own messages are queued as it is made (``bookings.py``); the look here is
+the safety net.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outbound.clock import local_instant, london_day
+from outbound.clock import london_day
 from outbound.db.booking_models import Booking, Location
 from outbound.db.database import Database
 from outbound.db.models import Campaign, Contact, Enrolment
 from outbound.db.notify_models import Message
-from outbound.notify.outbox import NOTHING, Queued, appointment_values, queue_messages
+from outbound.notify.bookings import queue_about_booking, tomorrow_bounds
+from outbound.notify.outbox import NOTHING, Queued, queue_messages
 from outbound.queue.campaigns import template_of
 
 BOOKING_LOOK_BACK = timedelta(days=2)
@@ -70,42 +73,17 @@ def _before_expiry(session: Session, campaign: Campaign, spec, now: datetime) ->
 
 
 def _about_bookings(session: Session, campaign: Campaign, spec, now: datetime) -> Queued:
+    """The safety net: bookings are queued for as they are made (``bookings.py``)."""
     template = template_of(campaign)
     query = (select(Booking, Location).join(Location, Location.id == Booking.location_id)
              .where(Booking.campaign_id == campaign.id, Booking.status == "booked",
                     Booking.starts_at > now))
     if spec.when == "booking":
         query = query.where(Booking.booked_at >= now - BOOKING_LOOK_BACK)
-        prefix = "booking"
     else:
-        tomorrow = london_day(now) + timedelta(days=1)
-        query = query.where(Booking.starts_at >= local_instant(tomorrow, _midnight()),
-                            Booking.starts_at < local_instant(tomorrow + timedelta(days=1),
-                                                              _midnight()))
-        prefix = "day_before"
+        start, end = tomorrow_bounds(now)
+        query = query.where(Booking.starts_at >= start, Booking.starts_at < end)
     done = NOTHING
     for booking, location in session.execute(query).all():
-        occasion = f"{prefix}:{booking.reference}"
-        exists = session.scalar(select(Message.id).where(
-            Message.campaign_id == campaign.id, Message.contact_id == booking.contact_id,
-            Message.code == spec.code, Message.occasion == occasion))
-        contact = session.get(Contact, booking.contact_id)
-        if exists is not None or contact is None:
-            continue
-        ics = None
-        if any(source == "booking.ics" for source in spec.personalisation.values()):
-            from outbound.booking.appointments import appointment_of
-            from outbound.booking.confirmation import confirmation_ics
-
-            ics = confirmation_ics([appointment_of(session, booking)], now=now)
-        values = appointment_values(booking.starts_at, location.name, location.address,
-                                    booking.reference, booking.service, ics)
-        done += queue_messages(session, campaign, template, spec, [contact], occasion, now,
-                               bookings={contact.id: values})
+        done += queue_about_booking(session, campaign, template, spec, booking, location, now)
     return done
-
-
-def _midnight():
-    from datetime import time
-
-    return time(0, 0)

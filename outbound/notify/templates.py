@@ -37,6 +37,8 @@ WHEN = ("enrolment", "expiry", "booking", "day_before_appointment")
 CHANNEL_WORDS = {"text": "text", "email": "email", "letter": "letter"}
 DEFAULT_CALL_FOR = ("BSL", "British Sign Language", "interpreter", "large print",
                     "braille", "easy read", "deaf", "blind")
+# Needs a letter would meet if GOV.UK Notify printed one for them; it does not.
+PRINTED_NEEDS = ("large print", "braille", "easy read")
 MESSAGES_KEYS = ("channels", "call_when_failed", "wait", "call_for_needs", "values", "send")
 SEND_KEYS = ("code", "when", "days_before", "personalisation", *CHANNELS)
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
@@ -222,8 +224,7 @@ def choose_channel(plan: MessagePlan, spec: MessageSpec, reach: Reach) -> Choice
         needs = reach.needs.casefold()
         for word in plan.call_for_needs:
             if word.casefold() in needs:
-                return Choice(None, None, f"their needs ({reach.needs}) call for a phone "
-                                          "call rather than a message")
+                return Choice(None, None, needs_reason(word))
     if reach.preferred == "phone":
         return Choice(None, None, "they asked to be contacted by phone")
     order: list[str] = []
@@ -242,6 +243,14 @@ def choose_channel(plan: MessagePlan, spec: MessageSpec, reach: Reach) -> Choice
     if not missing:
         return Choice(None, None, "this message has no template for their channel")
     return Choice(None, None, ", ".join(missing))
+
+
+def needs_reason(need: str) -> str:
+    """Why a person with this need is called: “needs large print: call instead of a
+    letter”. GOV.UK Notify prints letters in one standard size, with no large print,
+    braille or easy read, so for those a call is the honest way to reach them."""
+    instead = "a letter" if need.casefold() in PRINTED_NEEDS else "a message"
+    return f"needs {need}: call instead of {instead}"
 
 
 def _destination(channel: str, reach: Reach) -> str | None:

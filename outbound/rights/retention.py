@@ -1,6 +1,7 @@
 """Retention: each campaign's records are kept as long as its template's [retention]
-says, then removed: call attempts and answers past their period are deleted, and what
-agents typed (notes, reasons, drafts) and bookings' notes and answers are cleared.
+says, then removed: call attempts, answers and messages (texts, emails and letters,
+with the number or address and the words filled in) past their period are deleted, and
+what agents typed (notes, reasons, drafts) and bookings' notes and answers are cleared.
 Tasks stay, with their counts and last outcome, so statistics still add up. Anyone on
 legal hold is left alone.
 
@@ -26,6 +27,7 @@ from outbound.db.booking_models import Booking, WaitingListEntry
 from outbound.db.capture_models import AnswerSet, FormDraft
 from outbound.db.database import Database
 from outbound.db.models import Attempt, Campaign, Task
+from outbound.db.notify_models import Message
 from outbound.db.rights_models import LegalHold
 from outbound.text import count_of
 
@@ -33,7 +35,10 @@ log = logging.getLogger(__name__)
 
 WHAT = {"calls": ("call attempt", "deleted"), "answers": ("answer set", "deleted"),
         "notes": ("call with notes", "cleared"),
-        "bookings": ("booking or waiting-list entry", "cleared")}
+        "bookings": ("booking or waiting-list entry", "cleared"),
+        "messages": ("message", "deleted")}
+# A message still to be sent, or waiting for Notify to say what became of it, stays.
+FINISHED_MESSAGES = ("delivered", "failed", "cancelled", "skipped", "unsendable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +46,7 @@ class RetentionItem:
     """One campaign's records of one kind past their period."""
 
     campaign: str
-    kind: str           # calls | answers | notes | bookings
+    kind: str           # calls | answers | notes | bookings | messages
     months: int
     before: date        # records from before this London day are past it
     count: int
@@ -135,7 +140,19 @@ def _bookings(session: Session, campaign_id: int, cutoff: datetime, apply: bool)
                                             .values(note=None)).rowcount or 0)
 
 
-KINDS = {"calls": _calls, "answers": _answers, "notes": _notes, "bookings": _bookings}
+def _messages(session: Session, campaign_id: int, cutoff: datetime, apply: bool) -> int:
+    """Messages finished before the cutoff: what was sent, to where, and what became of
+    it. The calls made instead are tasks, and stay."""
+    where = (Message.campaign_id == campaign_id, Message.status.in_(FINISHED_MESSAGES),
+             func.coalesce(Message.done_at, Message.sent_at, Message.created_at) < cutoff,
+             _not_held(Message.contact_id))
+    if not apply:
+        return session.scalar(select(func.count(Message.id)).where(*where)) or 0
+    return session.execute(delete(Message).where(*where)).rowcount or 0
+
+
+KINDS = {"calls": _calls, "answers": _answers, "notes": _notes, "bookings": _bookings,
+         "messages": _messages}
 
 
 def _work(session: Session, today: date, apply: bool) -> tuple[list[RetentionItem], list[str]]:

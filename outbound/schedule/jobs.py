@@ -193,8 +193,9 @@ def global_jobs(on_overdue: OverdueAlert | None = None) -> list[ScheduledJob]:
 def retention_job() -> ScheduledJob:
     """Once a day for the whole database, recorded, so ten clients run it once."""
     return ScheduledJob(
-        job_id="retention", description="Remove calls, answers, notes and booking notes "
-        f"past their templates' retention periods, at {RETENTION_AT:%H:%M} every day",
+        job_id="retention", description="Remove calls, answers, notes, booking notes and "
+        f"messages past their templates' retention periods, at {RETENTION_AT:%H:%M} every "
+        "day",
         trigger=daily_trigger(RETENTION_AT), function=remove_expired_records)
 
 

@@ -80,8 +80,9 @@ AGENT_GRANTS: dict[str, str] = {
     "suppression": "SELECT, INSERT",
     "enrolment": "SELECT",
     "slot_hold": ALL,
-    # What the person on the call was sent; a suppression outcome cancels what waits.
-    "message": "SELECT, UPDATE",
+    # What the person on the call was sent; a booking queues its confirmation, and a
+    # suppression outcome or a cancelled booking cancels what waits.
+    "message": "SELECT, INSERT, UPDATE",
 }
 # Supervisors may do everything to every table except these.
 SUPERVISOR_LIMITS: dict[str, str] = {

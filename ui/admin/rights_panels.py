@@ -38,8 +38,9 @@ LIST_KINDS = (("As the list's own reason column says", None),
               ("Deaths", "deceased"),
               ("Objections: asked not to be called", "asked_not_to_be_called"))
 RUN_WARNING = (
-    "Remove what is past its retention period now, in every campaign? Call attempts "
-    "and answers past their period are deleted; notes, reasons, drafts and booking "
+    "Remove what is past its retention period now, in every campaign? Call attempts, "
+    "answers and texts, emails and letters past their period are deleted; notes, "
+    "reasons, drafts and booking "
     "notes are cleared. Calls to make stay, with their counts and last outcome, so the "
     "statistics still add up. People on legal hold are left alone.\n\n"
     "This cannot be undone. The scheduled job does the same once a day.")
@@ -66,8 +67,8 @@ class RetentionPanel(QWidget):
         self.run_button = QPushButton("R&un retention now…")
         self.run_button.clicked.connect(self.run)
         self.summary = hint_label(
-            "Each campaign's template says how long its calls, answers, notes and "
-            "bookings are kept. Check first to see what would go.")
+            "Each campaign's template says how long its calls, answers, notes, "
+            "bookings and messages are kept. Check first to see what would go.")
         self.summary.setAccessibleName("What retention would do")
         self.items = named(QListWidget(), "Records past their retention period")
         buttons = QHBoxLayout()

@@ -235,8 +235,8 @@ class ExportDialog(QDialog):
         self.result = result
         self.services.settings.export_folder = str(Path(result.path).parent)
         text = f"Written: {result.rows:,} rows to {result.path}."
-        if result.dictionary_path:
-            text += f" The data dictionary is in {Path(result.dictionary_path).name}."
+        for sentence in result.sentences():
+            text += f" {sentence}"
         if result.warnings:
             text += " " + " ".join(result.warnings)
         self.banner.show_message(text, "warning" if result.warnings else "success")

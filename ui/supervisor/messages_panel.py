@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from outbound.notify.outbox import queue_test_message
 from outbound.notify.status import CampaignMessages, campaign_messages, sender_problems
+from ui.actions import ScreenAction, create_action
 from ui.operations import run_in_background
 from ui.widgets.banner import MessageBanner
 
@@ -40,10 +41,13 @@ class CampaignMessagesPanel(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setAccessibleName("The campaign's messages")
+        # Its key (Ctrl+Shift+M) works while the panel shows a campaign with messages.
+        self.test_action = create_action(self, ScreenAction.SEND_TEST_MESSAGE,
+                                         self.send_test)
+        self.test_action.setEnabled(False)
         self.test_button = QPushButton("Send a test message…")
-        self.test_button.setToolTip("Send one of this campaign's messages to your own "
-                                    "number or address first")
-        self.test_button.clicked.connect(self.send_test)
+        self.test_button.setToolTip(self.test_action.toolTip())
+        self.test_button.clicked.connect(self.test_action.trigger)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
@@ -53,6 +57,7 @@ class CampaignMessagesPanel(QWidget):
     def show_campaign(self, campaign_id: int | None, has_messages: bool) -> None:
         self.campaign_id = campaign_id if has_messages else None
         self.setVisible(self.campaign_id is not None)
+        self.test_action.setEnabled(self.campaign_id is not None)
         if self.campaign_id is None:
             return
         db, chosen = self.services.db, self.campaign_id

@@ -16,9 +16,11 @@ import json
 import sqlite3
 from array import array
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, select, text, update
@@ -158,16 +160,20 @@ class ContactWriter:
         which row it repeats and which of its details differ."""
         keys = batch[KEYS]
         results: list[str | None] = ["duplicate"] * len(keys)
+        # the first row of each key, in row order (rows refused as errors have none)
         first_in_batch: dict[Key, int] = {}
-        for i, key in enumerate(keys):
-            if key is None:
-                results[i] = None
-            elif key not in first_in_batch:
-                first_in_batch[key] = i
+        deque(map(first_in_batch.setdefault, keys, range(len(keys))), 0)
+        if None in first_in_batch:
+            del first_in_batch[None]
+            for i, key in enumerate(keys):
+                if key is None:
+                    results[i] = None
         existing = self._existing(first_in_batch)
         to_insert: list[int] = []
         matched: list[tuple[int, dict[str, Any]]] = []
-        for key, i in first_in_batch.items():
+        if not existing:     # the usual batch of a new list: every key new
+            to_insert = list(first_in_batch.values())
+        for key, i in first_in_batch.items() if existing else ():
             found = existing.get(key)
             if found is None:
                 to_insert.append(i)
@@ -238,17 +244,22 @@ class ContactWriter:
     def _insert(self, batch: ParsedBatch, indexes: list[int],
                 results: list[str | None]) -> None:
         ids = self._allocate_ids(len(indexes))
-        contacts, phones_of = batch[CONTACTS], batch[PHONES]
-        rows = [(contact_id, *contacts[i]) for i, contact_id in zip(indexes, ids, strict=True)]
-        phones = [(contact_id, *phone) for i, contact_id in zip(indexes, ids, strict=True)
-                  for phone in phones_of[i]]
-        for i in indexes:
-            results[i] = "created"
-        numbers = batch[NUMBERS]
+        contacts, phones_of, numbers = batch[CONTACTS], batch[PHONES], batch[NUMBERS]
+        if len(indexes) < len(contacts):
+            contacts = [contacts[i] for i in indexes]
+            phones_of = [phones_of[i] for i in indexes]
+            numbers = [numbers[i] for i in indexes]
+            for i in indexes:
+                results[i] = "created"
+        else:                # every row of the batch (indexes are ascending)
+            results[:] = ["created"] * len(contacts)
+        rows = [(contact_id, *contact) for contact_id, contact in zip(ids, contacts, strict=True)]
+        phones = [(contact_id, *phone) for contact_id, others in zip(ids, phones_of, strict=True)
+                  if others for phone in others]
         if self._created_ids and ids and ids[0] <= self._created_ids[-1]:
             self._created_in_order = False
         self._created_ids.extend(ids)
-        self._created_rows.extend(numbers[i] for i in indexes)
+        self._created_rows.extend(numbers)
         # Plain DBAPI executemany: the rows are already in storage form, and this is
         # the hot path of every import (SQLAlchemy's per-row processing doubled it).
         self._executemany(_CONTACT_INSERT, rows)
@@ -302,14 +313,20 @@ class ContactWriter:
 
     def _existing(self, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
         """The stored contacts matching the keys, one per key (the first found)."""
+        keys = list(keys)
+        kinds = set(map(itemgetter(0), keys))
         by_kind: dict[str, list[Key]] = {"ref": [], "phone": [], "name": []}
-        for key in keys:
-            by_kind[key[0]].append(key)
+        if len(kinds) == 1:
+            by_kind[kinds.pop()] = keys
+        else:
+            for key in keys:
+                by_kind[key[0]].append(key)
         found: dict[Key, dict[str, Any]] = {}
         for kind, wanted in by_kind.items():
             if not wanted:
                 continue
-            values = [key[1] for key in wanted] if kind == "ref" else [key[1:] for key in wanted]
+            values = ([key[1] for key in wanted] if kind == "ref"
+                      else [key[1:] for key in wanted])
             params: dict[str, Any] = {"keys": json.dumps(values, ensure_ascii=False)}
             if kind == "ref":
                 params["source"] = self.source

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from outbound.db.models import Contact, ContactPhone, NumberEvent
 from outbound.importing.columns import FIELDS
+from outbound.importing.inserts import ContactInserts, insert_rows
 from outbound.importing.rows import (
-    CONTACT_COLUMNS,
     CONTACTS,
     FIRST_PHONE,
     ISSUE_COLUMNS,
@@ -93,7 +93,6 @@ _FOUND_AS = {"ref": ("external_ref",), "phone": ("primary_phone", "name_key"),
 _MATCHED_ON = {"ref": "reference", "phone": "number and name", "name": "name and postcode"}
 _NAME_ONLY = "name; neither has a usable number or a postcode"
 
-_CONTACT_INSERT = ("contact", ("id", *CONTACT_COLUMNS))
 _ISSUE_INSERT = ("import_issue", ISSUE_COLUMNS)
 _PHONE_INSERT = ("contact_phone", ("contact_id", *PHONE_COLUMNS))
 
@@ -126,6 +125,10 @@ class ContactWriter:
         self.repeats: dict[int, str] = {}
         self._sequence: int | None = None  # PostgreSQL: the contact id sequence's oid
         self._marked_wrong: set[str] | None = None   # numbers marked wrong on calls
+        self._contacts = ContactInserts(self.dialect, {"do_not_call": False,
+                                                       "created_at": self.stamp,
+                                                       "updated_at": self.stamp,
+                                                       "last_import_id": import_id})
         self._lookups = {kind: text(f"SELECT {_SELECTED} {sql}").columns(*_LOADED_COLUMNS)
                          for kind, sql in _LOOKUP[self.dialect].items()}
 
@@ -253,16 +256,13 @@ class ContactWriter:
                 results[i] = "created"
         else:                # every row of the batch (indexes are ascending)
             results[:] = ["created"] * len(contacts)
-        rows = [(contact_id, *contact) for contact_id, contact in zip(ids, contacts, strict=True)]
         phones = [(contact_id, *phone) for contact_id, others in zip(ids, phones_of, strict=True)
                   if others for phone in others]
         if self._created_ids and ids and ids[0] <= self._created_ids[-1]:
             self._created_in_order = False
         self._created_ids.extend(ids)
         self._created_rows.extend(numbers)
-        # Plain DBAPI executemany: the rows are already in storage form, and this is
-        # the hot path of every import (SQLAlchemy's per-row processing doubled it).
-        self._executemany(_CONTACT_INSERT, rows)
+        self._contacts.insert(self.session.connection(), ids, contacts)
         if phones:
             self._executemany(_PHONE_INSERT, phones)
 
@@ -272,23 +272,7 @@ class ContactWriter:
 
     def _executemany(self, statement: tuple[str, tuple[str, ...]],
                      rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert rows already in storage form: the hot path of every import, so past
-        SQLAlchemy (its per-row processing doubled it) straight to the driver."""
-        table, columns = statement
-        quoted = ", ".join(f'"{column}"' for column in columns)
-        if self.dialect == "sqlite":
-            sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['?'] * len(columns))})"
-            # a list, or SQLAlchemy would take a tuple of rows for the parameters of one row
-            self.session.connection().exec_driver_sql(sql, list(rows))
-            return
-        # PostgreSQL: COPY, as executemany costs a round of the protocol per row.
-        driver = self.session.connection().connection.dbapi_connection
-        assert driver is not None
-        with driver.cursor() as cursor, \
-                cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-            write_row = copy.write_row
-            for row in rows:
-                write_row(row)
+        insert_rows(self.session.connection(), *statement, rows)
 
     def _allocate_ids(self, count: int) -> list[int]:
         """Ids for new contacts, so that rows can be inserted in bulk without RETURNING.

@@ -17,6 +17,7 @@ import gc
 import marshal
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -56,9 +57,12 @@ def workers_for(estimated_rows: int | None) -> int:
 
 def parsed_batches(chunks: Iterable[list[tuple[int, Sequence[str]]]], *,
                    headers: Sequence[str], mapping: Mapping[str, str], as_read: bool,
-                   workers: int, **options: Any) -> Iterator[ParsedBatch]:
+                   workers: int, parse_while_starting: bool = False,
+                   **options: Any) -> Iterator[ParsedBatch]:
     """Each chunk of rows parsed, in file order; ``options`` go to RowParser, ``as_read``
-    to RowParser.parse_batch."""
+    to RowParser.parse_batch. ``parse_while_starting``: parse the first chunks in this
+    process while the workers start (for a big file: a small one is soon done in workers
+    anyway)."""
     if workers == 0:
         parser = RowParser(headers, mapping, **options)
         for chunk in chunks:
@@ -68,8 +72,19 @@ def parsed_batches(chunks: Iterable[list[tuple[int, Sequence[str]]]], *,
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     if os.name == "posix":  # workers start from a server that has already imported the parser
         context.set_forkserver_preload([__name__])
+    chunks = iter(chunks)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(list(headers), dict(mapping), options)) as pool:
+        # Starting the workers takes a new interpreter's start-up and imports; while a
+        # thread waits for them, the first batches are parsed here.
+        starting = _Starting(pool, workers)
+        parser = RowParser(headers, mapping, **options)
+        while parse_while_starting and starting.is_alive():
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            yield parser.parse_batch(chunk, as_read=as_read)
+        starting.join()
         in_flight: deque[Future[bytes]] = deque()
         try:
             for chunk in chunks:
@@ -81,3 +96,30 @@ def parsed_batches(chunks: Iterable[list[tuple[int, Sequence[str]]]], *,
         finally:
             for future in in_flight:
                 future.cancel()
+
+
+def _started() -> None:
+    """A first task for each worker, so that starting them waits for nothing else."""
+
+
+class _Starting(threading.Thread):
+    """Starts a pool's worker processes, which blocks the thread that asks for them."""
+
+    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
+        super().__init__(name="Starting import workers", daemon=True)
+        self.pool = pool
+        self.workers = workers
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            for started in [self.pool.submit(_started) for _ in range(self.workers)]:
+                started.result()
+        except BaseException as exc:  # raised in the importing thread, by join()
+            self.error = exc
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error

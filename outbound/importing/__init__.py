@@ -27,7 +27,12 @@ from outbound.importing.columns import (
     guess_mapping,
     parse_mapping_overrides,
 )
-from outbound.importing.parallel import PARALLEL_FROM_ROWS, parsed_batches, workers_for
+from outbound.importing.parallel import (
+    PARALLEL_FROM_ROWS,
+    parsed_batches,
+    start_server_for,
+    workers_for,
+)
 from outbound.importing.report import ImportReport
 from outbound.importing.rows import ISSUES, NUMBERS, ROW_OUTCOMES, ParsedBatch
 from outbound.importing.table import ImportRefused, TableInfo, TableReader, open_table
@@ -105,6 +110,7 @@ def import_file(
     so a report file written there is staged, and renamed into place afterwards, holds
     what was saved or nothing was saved.
     """
+    start_server_for(path)
     with open_table(path) as table:
         info = table.info
         estimate = table.count_rows_estimate()

@@ -27,6 +27,9 @@ from outbound.importing.rows import ParsedBatch, RowParser
 from outbound.phones import parse_phone_cell
 
 PARALLEL_FROM_ROWS = 20_000
+# A file this big is likely to hold PARALLEL_FROM_ROWS rows (a CSV's take some 80 bytes
+# each, a workbook's some 40).
+PARALLEL_FROM_BYTES = 1_000_000
 _worker_parser: RowParser | None = None
 
 
@@ -49,11 +52,28 @@ def _parse_in_worker(payload: bytes, as_read: bool) -> bytes:
 
 def workers_for(estimated_rows: int | None) -> int:
     """How many worker processes to use: none for small files."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else (os.cpu_count() or 1)
-    if cores < 2 or estimated_rows is None or estimated_rows < PARALLEL_FROM_ROWS:
+    if _cores() < 2 or estimated_rows is None or estimated_rows < PARALLEL_FROM_ROWS:
         return 0
-    return cores
+    return _cores()
+
+
+def start_server_for(path: str | os.PathLike[str]) -> None:
+    """Start the server the workers are forked from, for a file big enough to want them,
+    so that it starts while the file is checked and opened."""
+    try:
+        big = os.stat(path).st_size >= PARALLEL_FROM_BYTES
+    except OSError:
+        return               # opening it will say why
+    if big and os.name == "posix" and _cores() >= 2:
+        from multiprocessing import forkserver
+
+        multiprocessing.get_context("forkserver").set_forkserver_preload([__name__])
+        forkserver.ensure_running()
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else (os.cpu_count() or 1)
 
 
 def parsed_batches(chunks: Iterable[list[tuple[int, Sequence[str]]]], *,

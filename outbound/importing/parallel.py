@@ -4,7 +4,8 @@ Checking phone numbers (phonenumbers) is nearly all of an import's work, and it 
 no database, so large files are parsed in worker processes, in order, a few batches
 ahead of the writer: the importing process stores batch k while the workers parse the
 batches after it. Memory stays bounded by the batches in flight. Small files are parsed
-in this process: starting workers would cost more than it saves.
+in this process: starting workers would cost more than it saves. The first batches of a
+big one are parsed here too, while the workers start (a new interpreter and its imports).
 
 Batches cross between processes as ``marshal`` bytes of plain tuples and strings, made
 and read by the processes' main threads: the pool's own threads then only move bytes,
@@ -99,8 +100,8 @@ def parsed_batches(chunks: Iterable[list[tuple[int, Sequence[str]]]], *,
         # Starting the workers takes a new interpreter's start-up and imports; while a
         # thread waits for them, the first batches are parsed here.
         starting = _Starting(pool, workers)
-        parser = RowParser(headers, mapping, **options)
-        while parse_while_starting and starting.is_alive():
+        parser = RowParser(headers, mapping, **options) if parse_while_starting else None
+        while parser is not None and starting.is_alive():
             chunk = next(chunks, None)
             if chunk is None:
                 break

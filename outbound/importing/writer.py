@@ -176,15 +176,16 @@ class ContactWriter:
         matched: list[tuple[int, dict[str, Any]]] = []
         if not existing:     # the usual batch of a new list: every key new
             to_insert = list(first_in_batch.values())
-        for key, i in first_in_batch.items() if existing else ():
-            found = existing.get(key)
-            if found is None:
-                to_insert.append(i)
-            elif found["last_import_id"] == self.import_id or found["id"] in self.matched:
-                continue   # a repeat of a row earlier in the file
-            else:
-                self.matched[found["id"]] = batch[NUMBERS][i]
-                matched.append((i, found))
+        else:
+            for key, i in first_in_batch.items():
+                found = existing.get(key)
+                if found is None:
+                    to_insert.append(i)
+                elif found["last_import_id"] == self.import_id or found["id"] in self.matched:
+                    continue   # a repeat of a row earlier in the file
+                else:
+                    self.matched[found["id"]] = batch[NUMBERS][i]
+                    matched.append((i, found))
         if matched:
             self._update(batch, matched, results)
         if to_insert:

@@ -258,14 +258,27 @@ class RowParser:
                     as_read: bool = False) -> ParsedBatch:
         """Parse rows into a ParsedBatch; ``as_read``: rows from TableReader.record_chunks,
         normalised here first."""
-        if as_read:
-            rows = normalise_rows(rows, len(self.headers))  # type: ignore[arg-type]
+        rows = (normalise_rows(rows, len(self.headers)) if as_read  # type: ignore[arg-type]
+                else list(rows))
+        self._check_numbers(rows)
         parse = self.parse
         parsed = [parse(number, cells) for number, cells in rows]
         if not parsed:
             return ((),) * 6
         numbers, outcomes, keys, contacts, phones, issues = zip(*parsed, strict=True)
         return numbers, outcomes, keys, contacts, phones, tuple(chain.from_iterable(issues))
+
+    def _check_numbers(self, rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+        """Check a batch's number cells before its rows are parsed (which then find them
+        remembered): one after another, phonenumbers' work runs a tenth faster than
+        between the other cells'. A list with other number columns is checked row by row."""
+        at = self._field_at.get("phone")
+        if at is None or self._alt_at:
+            return
+        phone_cells = self._phone_cells.__getitem__
+        for _, cells in rows:
+            if at < len(cells):
+                phone_cells(cells[at])
 
     def _issue(self, issues: list[tuple[Any, ...]], row_number: int, column: str | None,
                outcome: str, message: str) -> None:

@@ -24,6 +24,13 @@ try:  # phonenumbers' own type matcher; see _number_type for why we call it dire
 except ImportError:  # pragma: no cover - a future phonenumbers without it
     _number_type_helper = None
 
+# phonenumbers compiles its metadata's patterns through re's cache, looking each up again
+# for every number checked; told to, it keeps them itself (about an eighth of an import's
+# number checking saved). Older releases lack the switch, and work as before.
+_keep_patterns = getattr(phonenumbers, "enable_pattern_cache", None)
+if _keep_patterns is not None:
+    _keep_patterns()
+
 # fmt: off
 LineType = Literal["landline", "mobile", "premium", "freephone", "shared_cost", "personal",
                    "voip", "uan", "pager", "other"]

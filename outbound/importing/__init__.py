@@ -27,7 +27,12 @@ from outbound.importing.columns import (
     guess_mapping,
     parse_mapping_overrides,
 )
-from outbound.importing.parallel import parsed_batches, workers_for
+from outbound.importing.parallel import (
+    PARALLEL_FROM_ROWS,
+    parsed_batches,
+    start_server_for,
+    workers_for,
+)
 from outbound.importing.report import ImportReport
 from outbound.importing.rows import ISSUES, NUMBERS, ROW_OUTCOMES, ParsedBatch
 from outbound.importing.table import ImportRefused, TableInfo, TableReader, open_table
@@ -105,15 +110,17 @@ def import_file(
     so a report file written there is staged, and renamed into place afterwards, holds
     what was saved or nothing was saved.
     """
+    start_server_for(path)
     with open_table(path) as table:
         info = table.info
         estimate = table.count_rows_estimate()
-        workers = workers_for(table.rows_guess())
+        guess = table.rows_guess()
         report = _import(
             db, info.headers, table.record_chunks(batch_size), as_read=True,
             file_name=Path(path).name, source=source, mapping=mapping, kind=kind,
             dry_run=dry_run, imported_by=imported_by, progress=progress, cancel=cancel,
-            estimate=estimate, workers=workers, before_commit=before_commit, table=info,
+            estimate=estimate, workers=workers_for(guess), big=_big(guess),
+            before_commit=before_commit, table=info,
         )
         return report
 
@@ -141,7 +148,13 @@ def import_rows(
     return _import(db, headers, chunks, as_read=False, file_name=file_name, source=source,
                    mapping=mapping, kind=kind, dry_run=dry_run, imported_by=imported_by,
                    progress=progress, cancel=cancel, estimate=estimate,
-                   workers=workers_for(estimate), before_commit=before_commit)
+                   workers=workers_for(estimate), big=_big(estimate),
+                   before_commit=before_commit)
+
+
+def _big(rows: int | None) -> bool:
+    """Whether a list is big enough to parse the first batches while the workers start."""
+    return rows is not None and rows >= PARALLEL_FROM_ROWS
 
 
 def _import(
@@ -160,11 +173,13 @@ def _import(
     cancel: threading.Event | None,
     estimate: int | None,
     workers: int,
+    big: bool = False,
     before_commit: BeforeCommit | None = None,
     table: TableInfo | None = None,
 ) -> ImportReport:
     """Import chunks of rows (as_read: from TableReader.record_chunks), parsed by
-    ``workers`` processes (none: in this one); ``table`` describes the file read."""
+    ``workers`` processes (none: in this one), the first here while they start if the
+    list is ``big``; ``table`` describes the file read."""
     from outbound.audit import record
     from outbound.clock import utcnow
     from outbound.db.models import ImportRun
@@ -189,6 +204,7 @@ def _import(
                                by_reference=ref_header is not None, now=utcnow())
         batches = parsed_batches(chunks, headers=headers, mapping=final_mapping,
                                  as_read=as_read, workers=workers,
+                                 parse_while_starting=big,
                                  default_kind=kind, by_reference=writer.by_reference,
                                  source=writer.source, stamp=writer.stamp, import_id=run.id)
         with closing(batches), writer.bulk():

@@ -16,9 +16,11 @@ import json
 import sqlite3
 from array import array
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, select, text, update
@@ -26,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from outbound.db.models import Contact, ContactPhone, NumberEvent
 from outbound.importing.columns import FIELDS
+from outbound.importing.inserts import ContactInserts, insert_rows
 from outbound.importing.rows import (
-    CONTACT_COLUMNS,
     CONTACTS,
     FIRST_PHONE,
     ISSUE_COLUMNS,
@@ -91,7 +93,6 @@ _FOUND_AS = {"ref": ("external_ref",), "phone": ("primary_phone", "name_key"),
 _MATCHED_ON = {"ref": "reference", "phone": "number and name", "name": "name and postcode"}
 _NAME_ONLY = "name; neither has a usable number or a postcode"
 
-_CONTACT_INSERT = ("contact", ("id", *CONTACT_COLUMNS))
 _ISSUE_INSERT = ("import_issue", ISSUE_COLUMNS)
 _PHONE_INSERT = ("contact_phone", ("contact_id", *PHONE_COLUMNS))
 
@@ -124,6 +125,10 @@ class ContactWriter:
         self.repeats: dict[int, str] = {}
         self._sequence: int | None = None  # PostgreSQL: the contact id sequence's oid
         self._marked_wrong: set[str] | None = None   # numbers marked wrong on calls
+        self._contacts = ContactInserts(self.dialect, {"do_not_call": False,
+                                                       "created_at": self.stamp,
+                                                       "updated_at": self.stamp,
+                                                       "last_import_id": import_id})
         self._lookups = {kind: text(f"SELECT {_SELECTED} {sql}").columns(*_LOADED_COLUMNS)
                          for kind, sql in _LOOKUP[self.dialect].items()}
 
@@ -158,24 +163,29 @@ class ContactWriter:
         which row it repeats and which of its details differ."""
         keys = batch[KEYS]
         results: list[str | None] = ["duplicate"] * len(keys)
+        # the first row of each key, in row order (rows refused as errors have none)
         first_in_batch: dict[Key, int] = {}
-        for i, key in enumerate(keys):
-            if key is None:
-                results[i] = None
-            elif key not in first_in_batch:
-                first_in_batch[key] = i
+        deque(map(first_in_batch.setdefault, keys, range(len(keys))), 0)
+        if None in first_in_batch:
+            del first_in_batch[None]
+            for i, key in enumerate(keys):
+                if key is None:
+                    results[i] = None
         existing = self._existing(first_in_batch)
         to_insert: list[int] = []
         matched: list[tuple[int, dict[str, Any]]] = []
-        for key, i in first_in_batch.items():
-            found = existing.get(key)
-            if found is None:
-                to_insert.append(i)
-            elif found["last_import_id"] == self.import_id or found["id"] in self.matched:
-                continue   # a repeat of a row earlier in the file
-            else:
-                self.matched[found["id"]] = batch[NUMBERS][i]
-                matched.append((i, found))
+        if not existing:     # the usual batch of a new list: every key new
+            to_insert = list(first_in_batch.values())
+        else:
+            for key, i in first_in_batch.items():
+                found = existing.get(key)
+                if found is None:
+                    to_insert.append(i)
+                elif found["last_import_id"] == self.import_id or found["id"] in self.matched:
+                    continue   # a repeat of a row earlier in the file
+                else:
+                    self.matched[found["id"]] = batch[NUMBERS][i]
+                    matched.append((i, found))
         if matched:
             self._update(batch, matched, results)
         if to_insert:
@@ -238,20 +248,22 @@ class ContactWriter:
     def _insert(self, batch: ParsedBatch, indexes: list[int],
                 results: list[str | None]) -> None:
         ids = self._allocate_ids(len(indexes))
-        contacts, phones_of = batch[CONTACTS], batch[PHONES]
-        rows = [(contact_id, *contacts[i]) for i, contact_id in zip(indexes, ids, strict=True)]
-        phones = [(contact_id, *phone) for i, contact_id in zip(indexes, ids, strict=True)
-                  for phone in phones_of[i]]
-        for i in indexes:
-            results[i] = "created"
-        numbers = batch[NUMBERS]
+        contacts, phones_of, numbers = batch[CONTACTS], batch[PHONES], batch[NUMBERS]
+        if len(indexes) < len(contacts):
+            contacts = [contacts[i] for i in indexes]
+            phones_of = [phones_of[i] for i in indexes]
+            numbers = [numbers[i] for i in indexes]
+            for i in indexes:
+                results[i] = "created"
+        else:                # every row of the batch (indexes are ascending)
+            results[:] = ["created"] * len(contacts)
+        phones = [(contact_id, *phone) for contact_id, others in zip(ids, phones_of, strict=True)
+                  if others for phone in others]
         if self._created_ids and ids and ids[0] <= self._created_ids[-1]:
             self._created_in_order = False
         self._created_ids.extend(ids)
-        self._created_rows.extend(numbers[i] for i in indexes)
-        # Plain DBAPI executemany: the rows are already in storage form, and this is
-        # the hot path of every import (SQLAlchemy's per-row processing doubled it).
-        self._executemany(_CONTACT_INSERT, rows)
+        self._created_rows.extend(numbers)
+        self._contacts.insert(self.session.connection(), ids, contacts)
         if phones:
             self._executemany(_PHONE_INSERT, phones)
 
@@ -261,23 +273,7 @@ class ContactWriter:
 
     def _executemany(self, statement: tuple[str, tuple[str, ...]],
                      rows: Sequence[tuple[Any, ...]]) -> None:
-        """Insert rows already in storage form: the hot path of every import, so past
-        SQLAlchemy (its per-row processing doubled it) straight to the driver."""
-        table, columns = statement
-        quoted = ", ".join(f'"{column}"' for column in columns)
-        if self.dialect == "sqlite":
-            sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['?'] * len(columns))})"
-            # a list, or SQLAlchemy would take a tuple of rows for the parameters of one row
-            self.session.connection().exec_driver_sql(sql, list(rows))
-            return
-        # PostgreSQL: COPY, as executemany costs a round of the protocol per row.
-        driver = self.session.connection().connection.dbapi_connection
-        assert driver is not None
-        with driver.cursor() as cursor, \
-                cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-            write_row = copy.write_row
-            for row in rows:
-                write_row(row)
+        insert_rows(self.session.connection(), *statement, rows)
 
     def _allocate_ids(self, count: int) -> list[int]:
         """Ids for new contacts, so that rows can be inserted in bulk without RETURNING.
@@ -302,14 +298,20 @@ class ContactWriter:
 
     def _existing(self, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
         """The stored contacts matching the keys, one per key (the first found)."""
+        keys = list(keys)
+        kinds = set(map(itemgetter(0), keys))
         by_kind: dict[str, list[Key]] = {"ref": [], "phone": [], "name": []}
-        for key in keys:
-            by_kind[key[0]].append(key)
+        if len(kinds) == 1:
+            by_kind[kinds.pop()] = keys
+        else:
+            for key in keys:
+                by_kind[key[0]].append(key)
         found: dict[Key, dict[str, Any]] = {}
         for kind, wanted in by_kind.items():
             if not wanted:
                 continue
-            values = [key[1] for key in wanted] if kind == "ref" else [key[1:] for key in wanted]
+            values = ([key[1] for key in wanted] if kind == "ref"
+                      else [key[1:] for key in wanted])
             params: dict[str, Any] = {"keys": json.dumps(values, ensure_ascii=False)}
             if kind == "ref":
                 params["source"] = self.source

@@ -15,9 +15,11 @@ from outbound.db import database as database_module
 from outbound.db import open_database
 from outbound.db.models import Attempt, Contact, Task, User
 from outbound.queue import outcomes
+from outbound.queue.campaigns import CampaignError, set_status, update_campaign
 from outbound.queue.claim import claim_next_task, release_task
 from outbound.queue.outcome_write import one_statement_session
 from outbound.queue.outcomes import OutcomeError, record_outcome
+from outbound.users import UserError
 from tests.test_queue import ANSWERS, TEN_AM, tracker
 
 pytestmark = pytest.mark.clock(TEN_AM)
@@ -174,3 +176,30 @@ def test_a_connection_dropped_while_idle_is_replaced_unseen(db_url, monkeypatch)
             assert s.scalar(text("SELECT 1")) == 1
     finally:
         db.close()
+
+
+def test_a_claim_sees_at_once_a_campaign_paused_or_changed_and_an_agent_switched_off(db):
+    """On PostgreSQL the claim remembers the agent and campaign it last read and checks
+    them inside its own statement; whatever changed, the next claim knows."""
+    cid = tracker(db, count=6)
+    first = claim_next_task(db, "Sam", cid, now=TEN_AM)
+    assert first is not None and first.lease_expires_at == TEN_AM + timedelta(minutes=5)
+    update_campaign(db, cid, overrides={"lease": "20m"})
+    second = claim_next_task(db, "Sam", cid, now=TEN_AM)
+    assert second is not None and second.lease_expires_at == TEN_AM + timedelta(minutes=20)
+    update_campaign(db, cid, name="Renamed tracker")
+    with pytest.raises(CampaignError, match="There is no campaign called “Care tracker”"):
+        claim_next_task(db, "Sam", "Care tracker", now=TEN_AM)
+    assert claim_next_task(db, "Sam", "Renamed tracker", now=TEN_AM) is not None
+    set_status(db, cid, "paused")
+    with pytest.raises(CampaignError, match="is paused: there is nothing to call"):
+        claim_next_task(db, "Sam", cid, now=TEN_AM)
+    set_status(db, cid, "active")
+    assert claim_next_task(db, "Priya", cid, now=TEN_AM) is not None
+    with db.write() as s:
+        s.execute(update(User).where(User.name == "Priya").values(active=False))
+    with pytest.raises(UserError, match="There is no agent called “Priya”"):
+        claim_next_task(db, "Priya", cid, now=TEN_AM)
+    with db.read() as s:
+        held = s.scalars(select(Task.holder_id).where(Task.holder_id.is_not(None))).all()
+    assert len(held) == 4          # Sam's three and Priya's one, each taken once

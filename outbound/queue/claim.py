@@ -38,22 +38,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Connection,
+    Engine,
     Integer,
     String,
     and_,
     bindparam,
     case,
+    cast,
+    exists,
     func,
+    literal_column,
     or_,
     select,
     text,
+    true,
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from outbound.audit import audited_by_database, opened_on_claim, record, record_opened
@@ -100,6 +108,12 @@ LEASE_UNTIL = bindparam("lease_until", type_=UTCDateTime())
 GRACE_START = bindparam("grace_start", type_=UTCDateTime())
 GAP_START = bindparam("gap_start", type_=UTCDateTime())
 ACTOR = bindparam("actor", type_=String())
+CAMPAIGN_NAME = bindparam("campaign_name", type_=String())
+TEMPLATE_CODE = bindparam("template_code", type_=String())
+OVERRIDES = bindparam("overrides", type_=JSON())
+# LIMIT 1 written out, not bound: PostgreSQL's plan for the prepared claim must know it
+# reads one row, or it keeps planning the claim afresh each time it runs.
+ONE = literal_column("1")
 
 
 def _stages(window_open: bool) -> list[_Stage]:
@@ -150,12 +164,12 @@ def _first_of(stages: list[_Stage], postgres: bool) -> Any:
             *stage.conditions,
             or_(F.c.last_spoken_at.is_(None), F.c.last_spoken_at < GAP_START)]
         branch = (select(T.c.id).select_from(T.join(F, F.c.id == T.c.contact_id))
-                  .where(*common, *conditions).order_by(*stage.order).limit(1))
+                  .where(*common, *conditions).order_by(*stage.order).limit(ONE))
         if postgres:
             branch = branch.with_for_update(of=[T, F], skip_locked=True)
         # A locking clause may not stand directly in a UNION: each is a subquery.
         branches.append(select(branch.subquery().c.id))
-    return union_all(*branches).limit(1).scalar_subquery()
+    return union_all(*branches).limit(ONE).scalar_subquery()
 
 
 def _reason(callback_at: datetime | None, attempts: int) -> str:
@@ -166,14 +180,23 @@ def _reason(callback_at: datetime | None, attempts: int) -> str:
 @cache
 def _claim_statement(postgres: bool, window_open: bool, audited_by_database: bool) -> Any:
     """The claim: on SQLite the task's UPDATE alone; on PostgreSQL one statement that
-    also marks the person busy and adds the audit entry."""
+    first checks that the agent and the campaign are as the client last read them
+    (``checked``), then takes the task, marks the person busy and adds the audit entry.
+    """
     take = (update(T).where(T.c.id == _first_of(_stages(window_open), postgres))
             .values(holder_id=AGENT, lease_expires_at=LEASE_UNTIL, claimed_at=NOW)
             .returning(T.c.id, T.c.contact_id, T.c.round_key, T.c.attempts,
                        T.c.callback_at))
     if not postgres:
         return take
-    claimed = take.cte("claimed")
+    checked = select(and_(
+        exists().where(User.id == AGENT, User.name == ACTOR, User.active.is_(True)),
+        exists().where(Campaign.id == CAMPAIGN, Campaign.name == CAMPAIGN_NAME,
+                       Campaign.status == literal_column("'active'"),
+                       Campaign.template_code == TEMPLATE_CODE,
+                       cast(Campaign.overrides, JSONB).is_not_distinct_from(
+                           cast(OVERRIDES, JSONB)))).label("ok")).cte("checked")
+    claimed = take.where(select(checked.c.ok).scalar_subquery()).cte("claimed")
     busy = (update(F).where(F.c.id == claimed.c.contact_id)
             .values(busy_until=LEASE_UNTIL).returning(F.c.id).cte("busy"))
     how = case((claimed.c.callback_at.is_not(None), "callback"),
@@ -181,8 +204,10 @@ def _claim_statement(postgres: bool, window_open: bool, audited_by_database: boo
     noted = opened_on_claim(claimed, actor=ACTOR, how=how,
                             audited_by_database=audited_by_database)
     return select(
-        claimed, select(func.count()).select_from(busy).scalar_subquery().label("busy"),
-        select(func.count()).select_from(noted).scalar_subquery().label("noted"))
+        checked.c.ok, claimed,
+        select(func.count()).select_from(busy).scalar_subquery().label("busy"),
+        select(func.count()).select_from(noted).scalar_subquery().label("noted"),
+    ).select_from(checked.outerjoin(claimed, true()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +215,15 @@ class _Who:
     agent_id: int
     agent_name: str
     campaign_id: int
+    campaign_name: str
+    template_code: str
+    overrides: dict[str, Any] | None
     template: CampaignTemplate
+
+
+# The agent and campaign each engine's claims last found, by what the caller named: on
+# PostgreSQL the claim itself checks they are still so, which saves reading them first.
+_LAST_READ: WeakKeyDictionary[Engine, dict[tuple[Any, Any], _Who]] = WeakKeyDictionary()
 
 
 @cache
@@ -221,7 +254,8 @@ def _who_and_what(bind: Session | Connection, agent: str | int,
         raise CampaignError(f"There is no campaign called “{campaign}”.")
     if row.status != "active":
         raise CampaignError(f"{row.name} is {row.status}: there is nothing to call.")
-    return _Who(row.agent_id, row.agent_name, row.id, template_of(row))
+    return _Who(row.agent_id, row.agent_name, row.id, row.name, row.template_code,
+                row.overrides, template_of(row))
 
 
 def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
@@ -229,20 +263,40 @@ def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
     """The next task for ``agent`` in ``campaign``, held under a lease; None if none is
     callable now (``queue_status`` says why).
 
-    On PostgreSQL the claim is two statements in autocommit mode: the agent and the
-    campaign, then one ``WITH ... UPDATE`` that takes the task, marks the person busy
-    (through ``contact_flags``, so row-level security, which would not yet see the
-    task as the agent's, does not hide them) and adds the audit entry, all or none.
-    On SQLite the same claim runs as separate statements after BEGIN IMMEDIATE."""
+    On PostgreSQL a claim is usually one statement, in autocommit mode: it checks that
+    the agent is still active and the campaign still calling with the settings last
+    read, takes the task, marks the person busy (through ``contact_flags``, so that
+    row-level security, which would not yet see the task as the agent's, does not hide
+    them) and adds the audit entry, all or none. When the check fails (or on the first
+    claim) the agent and campaign are read again first, which says why if there is
+    nothing to call. On SQLite the claim runs as separate statements after BEGIN
+    IMMEDIATE."""
     moment = now or utcnow()
     if db.is_sqlite:
-        return db.run_write(lambda session: _claim(session, agent, campaign, moment))
-    return db.run_statements(lambda connection: _claim(connection, agent, campaign, moment))
+        return db.run_write(lambda session: _claim(
+            session, _who_and_what(session, agent, campaign), moment))
+    remembered = _LAST_READ.setdefault(db.engine, {})
+    key = (agent, campaign)
+
+    def work(connection: Connection) -> ClaimedTask | None:
+        for _ in range(3):
+            who = remembered.get(key)
+            if who is None:
+                who = remembered[key] = _who_and_what(connection, agent, campaign)
+            try:
+                return _claim(connection, who, moment)
+            except _Changed:
+                remembered.pop(key, None)
+        raise CampaignError("The campaign or the agent keeps changing; try again.")
+
+    return db.run_statements(work)
 
 
-def _claim(bind: Session | Connection, agent: str | int, campaign: str | int,
-           moment: datetime) -> ClaimedTask | None:
-    who = _who_and_what(bind, agent, campaign)
+class _Changed(Exception):
+    """The agent or campaign is no longer as the claim last read them."""
+
+
+def _claim(bind: Session | Connection, who: _Who, moment: datetime) -> ClaimedTask | None:
     template = who.template
     lease_until = moment + template.lease
     postgres = isinstance(bind, Connection)
@@ -251,14 +305,21 @@ def _claim(bind: Session | Connection, agent: str | int, campaign: str | int,
     row = bind.execute(statement, {
         "agent": who.agent_id, "campaign": who.campaign_id, "now": moment,
         "lease_until": lease_until, "grace_start": moment - template.callback_grace,
-        "gap_start": moment - template.repeat_call_gap, "actor": who.agent_name}).first()
-    if row is None:
-        return None
-    how = _reason(row.callback_at, row.attempts)
+        "gap_start": moment - template.repeat_call_gap, "actor": who.agent_name,
+        "campaign_name": who.campaign_name, "template_code": who.template_code,
+        "overrides": who.overrides}).first()
     if postgres:
+        assert row is not None
+        if not row.ok:
+            raise _Changed
+        if row.id is None:
+            return None
         if (row.busy, row.noted) != (1, 1):
             raise AssertionError("a claim must mark the person busy and be audited")
-    else:
+    elif row is None:
+        return None
+    how = _reason(row.callback_at, row.attempts)
+    if not postgres:
         bind.execute(update(C).where(C.c.id == row.contact_id).values(busy_until=lease_until))
         record(bind, "record_opened", f"Opened on the call screen: call {row.id} ({how}).",
                actor=who.agent_name, contact_id=row.contact_id,

@@ -16,7 +16,11 @@ keep them instead, as ``task_tally`` keeps a round's tasks by status (migration 
   still runs one trigger per statement; on SQLite by row triggers.
 
 As with ``task_tally``, on PostgreSQL each connection adds to its own ``shard`` of a
-count, and the functions run with their owner's rights.
+count, and the functions run with their owner's rights. The task function no longer
+joins an update's old rows to its new ones: PL/pgSQL keeps the plan a connection's
+first update made, and a join planned for a claim's one row took an update of many
+(the previous round closed when a new one is made, calls assigned in bulk) one row
+against each, minutes for tens of thousands.
 
 ``ix_task_callback`` gains ``id``, the claim's tie-break, so that a claim of a
 call-back reads the first entry instead of sorting every call-back due.
@@ -80,21 +84,19 @@ BEGIN
     ON CONFLICT ({TASK_KEY}) DO UPDATE SET tasks = t.tasks + excluded.tasks;
     {_pg_finishes("old_rows", "-")}
   ELSE
+    -- Each row's count before, less; after, more: an update that leaves a task where
+    -- it was (a claim) adds and takes away the same, and writes nothing. No join of
+    -- the old and new rows: PL/pgSQL keeps the plan it made for the first update of
+    -- the connection, and a join planned for one row would meet a million in the
+    -- same way, one by one against each.
     INSERT INTO public.task_tally AS t ({TASK_KEY}, tasks)
     SELECT d.campaign_id, d.round_key, d.status, v_shard, sum(d.change) FROM (
-      SELECT o.campaign_id, o.round_key, o.status, -1 AS change,
-             n.campaign_id AS new_campaign, n.round_key AS new_round, n.status AS new_status
-      FROM old_rows o JOIN new_rows n ON n.id = o.id
-      WHERE (o.campaign_id, o.round_key, o.status)
-            IS DISTINCT FROM (n.campaign_id, n.round_key, n.status)
-    ) AS c
-    CROSS JOIN LATERAL (VALUES (c.campaign_id, c.round_key, c.status, c.change),
-                               (c.new_campaign, c.new_round, c.new_status, 1))
-         AS d (campaign_id, round_key, status, change)
+      SELECT r.campaign_id, r.round_key, r.status, -1 AS change FROM old_rows r
+      UNION ALL
+      SELECT r.campaign_id, r.round_key, r.status, 1 FROM new_rows r
+    ) AS d
     GROUP BY 1, 2, 3 HAVING sum(d.change) <> 0 ORDER BY 1, 2, 3
     ON CONFLICT ({TASK_KEY}) DO UPDATE SET tasks = t.tasks + excluded.tasks;
-    -- Finished before, less; finished after, more: an update that leaves a finished
-    -- task where it was adds and takes away the same, and writes nothing.
     INSERT INTO public.task_finish_tally AS t ({FINISH_KEY}, tasks)
     SELECT d.campaign_id, d.round_key, d.minute, v_shard, sum(d.change) FROM (
       SELECT r.campaign_id, r.round_key, {PG_MINUTE.format(row="r")} AS minute, -1 AS change

@@ -1,30 +1,25 @@
 """Handing each agent the next person to call, and never the same person to two agents.
 
-A claim tries, in order: the agent's own due call-backs; anyone's call-backs past their
-owner's grace period; retries now due; fresh tasks by priority (the agent's own list
-first, then the shared pool). All the tries are one ``UPDATE ... WHERE id = (first of
-the tries) RETURNING``: each try is an ``ORDER BY ... LIMIT 1`` subquery, joined by
-``UNION ALL`` under a ``LIMIT 1``, so the database stops at the first try that finds
-someone and an empty try costs one index probe. On PostgreSQL each try locks its row
-``FOR UPDATE SKIP LOCKED`` (with the contact's row, so one person is never claimed in
-two campaigns at once), and the same statement marks the person busy and adds the
-audit entry: a claim is two statements (the agent and campaign, then the claim) in
-autocommit mode, with no BEGIN or COMMIT to wait for. On SQLite the transaction begins
-with BEGIN IMMEDIATE, so claims are serialised, and the busy mark and audit entry
-follow the UPDATE. The lease (holder, expiry) is data: a client that dies simply stops
-renewing it, and the task returns to the queue.
-
-Each kind of claim (in or out of calling hours, audited by the client or the team's
-database) is built once with its values bound, so it is the same statement every time
-and the driver prepares it after a few runs.
+A claim takes the first task the tries find (the agent's own due call-backs; anyone's
+past their owner's grace period; retries now due; fresh tasks by priority, the agent's
+own list first), in one ``UPDATE ... WHERE id = (first of the tries) RETURNING`` that
+``claim_statement`` builds. On PostgreSQL each try locks its row ``FOR UPDATE SKIP
+LOCKED`` (with the contact's row, so one person is never claimed in two campaigns at
+once), and the same statement checks the agent and campaign, marks the person busy
+and adds the audit entry: a claim is usually one statement, in autocommit mode, with no
+BEGIN or COMMIT to wait for. On SQLite the transaction begins with BEGIN IMMEDIATE, so
+claims are serialised, and the busy mark and audit entry follow the UPDATE. The lease
+(holder, expiry) is data: a client that dies simply stops renewing it, and the task
+returns to the queue.
 
 The partial-index conditions are written as SQL literals so that both databases can
 prove a partial index applies (a bound parameter would hide it from the planner).
 
 Fresh tasks go highest priority first, then oldest first; retries soonest due, then
-oldest. ``ix_task_fresh`` holds (campaign, assignee, priority DESC, id) and
-``ix_task_retry`` (campaign, assignee, due_at, id), exactly the claim's orders, so a
-claim reads one index entry whatever the length of the queue, with no sort.
+oldest; call-backs soonest first. ``ix_task_fresh`` holds (campaign, assignee, priority
+DESC, id), ``ix_task_retry`` (campaign, assignee, due_at, id) and ``ix_task_callback``
+(campaign, callback_at, id), exactly the claim's orders, so a claim reads one index
+entry whatever the length of the queue, with no sort.
 
 The orders name ``assigned_to`` first although the WHERE clause fixes it: PostgreSQL
 does not take ``assigned_to IS NULL`` (the shared pool) as fixing the column's value,
@@ -41,36 +36,23 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
-    JSON,
-    ColumnElement,
     Connection,
     Engine,
-    Integer,
-    String,
     and_,
     bindparam,
-    case,
-    cast,
-    exists,
-    func,
-    literal_column,
     or_,
     select,
-    text,
-    true,
-    union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from outbound.audit import audited_by_database, opened_on_claim, record, record_opened
+from outbound.audit import audited_by_database, record, record_opened
 from outbound.campaigns.template import CampaignTemplate
 from outbound.clock import utcnow
 from outbound.db.database import Database
 from outbound.db.models import CONTACT_FLAGS, Campaign, Contact, Task, User
-from outbound.db.types import UTCDateTime
 from outbound.queue.campaigns import CampaignError, load_campaign, template_of
+from outbound.queue.claim_statement import claim_statement
 from outbound.users import user_id
 
 T = Task.__table__
@@ -92,122 +74,9 @@ class ClaimedTask:
     callback_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Stage:
-    reason: str                             # "callback", "retry" or "fresh"
-    conditions: list[ColumnElement[bool]]   # with the common ones: who may be taken
-    order: list[ColumnElement]              # the order of the stage's index
-
-
-# What changes from one claim to the next is bound, so each kind of claim is built
-# once and runs as the same statement every time (prepared by the driver after a few).
-AGENT = bindparam("agent", type_=Integer())
-CAMPAIGN = bindparam("campaign", type_=Integer())
-NOW = bindparam("now", type_=UTCDateTime())
-LEASE_UNTIL = bindparam("lease_until", type_=UTCDateTime())
-GRACE_START = bindparam("grace_start", type_=UTCDateTime())
-GAP_START = bindparam("gap_start", type_=UTCDateTime())
-ACTOR = bindparam("actor", type_=String())
-CAMPAIGN_NAME = bindparam("campaign_name", type_=String())
-TEMPLATE_CODE = bindparam("template_code", type_=String())
-OVERRIDES = bindparam("overrides", type_=JSON())
-# LIMIT 1 written out, not bound: PostgreSQL's plan for the prepared claim must know it
-# reads one row, or it keeps planning the claim afresh each time it runs.
-ONE = literal_column("1")
-
-
-def _stages(window_open: bool) -> list[_Stage]:
-    callbacks = [text("task.status = 'open' AND task.callback_at IS NOT NULL"),
-                 T.c.callback_at <= NOW]
-    if not window_open:  # outside hours only a time the person asked for
-        callbacks.append(T.c.callback_requested.is_(True))
-    order = [T.c.callback_at, T.c.id]
-    stages = [
-        _Stage("callback", [*callbacks, T.c.callback_owner_id == AGENT], order),
-        _Stage("callback", [*callbacks, or_(T.c.callback_owner_id.is_(None),
-                                            T.c.callback_at <= GRACE_START)], order),
-    ]
-    if not window_open:
-        return stages
-    retry = [text("task.status = 'open' AND task.attempts > 0 AND task.callback_at IS NULL"),
-             T.c.due_at <= NOW]
-    fresh = text("task.status = 'open' AND task.attempts = 0 AND task.callback_at IS NULL")
-    for owner in (T.c.assigned_to == AGENT, T.c.assigned_to.is_(None)):
-        stages.append(_Stage("retry", [*retry, owner], [T.c.assigned_to, T.c.due_at, T.c.id]))
-    for owner in (T.c.assigned_to == AGENT, T.c.assigned_to.is_(None)):
-        stages.append(_Stage("fresh", [fresh, T.c.due_at <= NOW, owner],
-                             [T.c.assigned_to, T.c.priority.desc(), T.c.id]))
-    return stages
-
-
-def _first_of(stages: list[_Stage], postgres: bool) -> Any:
-    """The id of the first task the stages give, in stage order, as one subquery.
-
-    Each stage is its own ``ORDER BY ... LIMIT 1`` over its index; ``UNION ALL`` runs
-    them in turn and the outer ``LIMIT 1`` stops at the first that finds a task, so an
-    empty stage costs one index probe and later stages are never read. On PostgreSQL
-    each stage locks the row it finds ``FOR UPDATE SKIP LOCKED`` (with the contact's
-    row, so one person is never claimed in two campaigns at once); a stage that runs
-    is one that found nothing, so only the task taken is locked.
-    """
-    common = [
-        T.c.campaign_id == CAMPAIGN,
-        T.c.escalated.is_(False),
-        or_(T.c.holder_id.is_(None), T.c.lease_expires_at < NOW),
-        F.c.do_not_call.is_(False),
-        F.c.has_phone.is_(True),
-        or_(F.c.busy_until.is_(None), F.c.busy_until < NOW),
-    ]
-    branches = []
-    for stage in stages:
-        conditions = stage.conditions if stage.reason == "callback" else [
-            *stage.conditions,
-            or_(F.c.last_spoken_at.is_(None), F.c.last_spoken_at < GAP_START)]
-        branch = (select(T.c.id).select_from(T.join(F, F.c.id == T.c.contact_id))
-                  .where(*common, *conditions).order_by(*stage.order).limit(ONE))
-        if postgres:
-            branch = branch.with_for_update(of=[T, F], skip_locked=True)
-        # A locking clause may not stand directly in a UNION: each is a subquery.
-        branches.append(select(branch.subquery().c.id))
-    return union_all(*branches).limit(ONE).scalar_subquery()
-
-
 def _reason(callback_at: datetime | None, attempts: int) -> str:
     """Which stage found the task, from the task itself: the stages do not overlap."""
     return "callback" if callback_at is not None else "retry" if attempts else "fresh"
-
-
-@cache
-def _claim_statement(postgres: bool, window_open: bool, audited_by_database: bool) -> Any:
-    """The claim: on SQLite the task's UPDATE alone; on PostgreSQL one statement that
-    first checks that the agent and the campaign are as the client last read them
-    (``checked``), then takes the task, marks the person busy and adds the audit entry.
-    """
-    take = (update(T).where(T.c.id == _first_of(_stages(window_open), postgres))
-            .values(holder_id=AGENT, lease_expires_at=LEASE_UNTIL, claimed_at=NOW)
-            .returning(T.c.id, T.c.contact_id, T.c.round_key, T.c.attempts,
-                       T.c.callback_at))
-    if not postgres:
-        return take
-    checked = select(and_(
-        exists().where(User.id == AGENT, User.name == ACTOR, User.active.is_(True)),
-        exists().where(Campaign.id == CAMPAIGN, Campaign.name == CAMPAIGN_NAME,
-                       Campaign.status == literal_column("'active'"),
-                       Campaign.template_code == TEMPLATE_CODE,
-                       cast(Campaign.overrides, JSONB).is_not_distinct_from(
-                           cast(OVERRIDES, JSONB)))).label("ok")).cte("checked")
-    claimed = take.where(select(checked.c.ok).scalar_subquery()).cte("claimed")
-    busy = (update(F).where(F.c.id == claimed.c.contact_id)
-            .values(busy_until=LEASE_UNTIL).returning(F.c.id).cte("busy"))
-    how = case((claimed.c.callback_at.is_not(None), "callback"),
-               (claimed.c.attempts > 0, "retry"), else_="fresh")
-    noted = opened_on_claim(claimed, actor=ACTOR, how=how,
-                            audited_by_database=audited_by_database)
-    return select(
-        checked.c.ok, claimed,
-        select(func.count()).select_from(busy).scalar_subquery().label("busy"),
-        select(func.count()).select_from(noted).scalar_subquery().label("noted"),
-    ).select_from(checked.outerjoin(claimed, true()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +169,7 @@ def _claim(bind: Session | Connection, who: _Who, moment: datetime) -> ClaimedTa
     template = who.template
     lease_until = moment + template.lease
     postgres = isinstance(bind, Connection)
-    statement = _claim_statement(postgres, template.window.is_open(moment),
+    statement = claim_statement(postgres, template.window.is_open(moment),
                                  postgres and audited_by_database(bind))
     row = bind.execute(statement, {
         "agent": who.agent_id, "campaign": who.campaign_id, "now": moment,

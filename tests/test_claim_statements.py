@@ -87,8 +87,8 @@ def test_an_outcome_whose_call_was_released_after_its_read_writes_nothing(db, mo
     task = claim_next_task(db, "Sam", cid, now=TEN_AM)
     read = outcomes._load
 
-    def read_then_release(session, task_id, agent):  # type: ignore[no-untyped-def]
-        found = read(session, task_id, agent)
+    def read_then_release(session, task_id, agent, **how):  # type: ignore[no-untyped-def]
+        found = read(session, task_id, agent, **how)
         release_task(db, task_id)      # a supervisor frees it between the read and the write
         return found
 
@@ -109,8 +109,8 @@ def test_an_outcome_whose_call_someone_else_finished_meanwhile_is_not_recorded_t
     read = outcomes._load
     finished: list[bool] = []
 
-    def read_then_finish_elsewhere(session, task_id, agent):  # type: ignore[no-untyped-def]
-        found = read(session, task_id, agent)
+    def read_then_finish_elsewhere(session, task_id, agent, **how):  # type: ignore[no-untyped-def]
+        found = read(session, task_id, agent, **how)
         if not finished:               # Sam's other window records it first
             finished.append(True)
             record_outcome(db, task_id, "Sam", "already_submitted", now=TEN_AM)
@@ -203,3 +203,17 @@ def test_a_claim_sees_at_once_a_campaign_paused_or_changed_and_an_agent_switched
     with db.read() as s:
         held = s.scalars(select(Task.holder_id).where(Task.holder_id.is_not(None))).all()
     assert len(held) == 4          # Sam's three and Priya's one, each taken once
+
+
+@POSTGRES_ONLY
+def test_the_driver_remembers_the_claim_s_statement_rather_than_converting_it_each_time(db):
+    from psycopg import _queries
+    from sqlalchemy.dialects import postgresql
+
+    from outbound.queue.claim_statement import claim_statement
+
+    longest = max(len(str(claim_statement(True, hours, audited).compile(
+        dialect=postgresql.psycopg.dialect()))) for hours in (True, False)
+        for audited in (True, False))
+    assert longest <= database_module.LONGEST_REMEMBERED_STATEMENT
+    assert longest <= _queries.MAX_CACHED_STATEMENT_LENGTH

@@ -69,14 +69,11 @@ def one_statement_session(connection: Connection) -> Iterator[Session]:
 
 
 def _changed(obj: Any) -> dict[str, Any]:
-    """The columns set on a loaded object since it was read, by column name."""
+    """The columns set on a loaded object since it was read, by column name (the
+    session notes each attribute set, with its old value, in ``committed_state``)."""
     state = inspect(obj)
-    found = {}
-    for prop in state.mapper.column_attrs:
-        history = state.attrs[prop.key].history
-        if history.added:
-            found[prop.columns[0].name] = history.added[0]
-    return found
+    columns = state.mapper.columns
+    return {columns[key].name: state.dict[key] for key in state.committed_state}
 
 
 def write_outcome(session: Session, task: Task, contact: Contact, attempt: Attempt,

@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Integer, and_, bindparam, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.clock import to_london, utcnow
@@ -143,19 +143,26 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
 
 
 @cache
-def _load_statement(agent_by_id: bool) -> Any:
+def _load_statement(agent_by_id: bool, lean: bool) -> Any:
+    """The task with its person, campaign and agent; ``lean``: only the person's and
+    campaign's columns an outcome written in one statement reads or sets."""
     person = User.id if agent_by_id else User.name
-    return (select(Task, Contact, Campaign, User.id)
+    stmt = (select(Task, Contact, Campaign, User.id)
             .outerjoin(Contact, Contact.id == Task.contact_id)   # hidden by RLS if not theirs
             .join(Campaign, Campaign.id == Task.campaign_id)
             .outerjoin(User, and_(User.active.is_(True), person == bindparam("agent")))
             .where(Task.id == bindparam("task_id", type_=Integer())))
+    if lean:
+        stmt = stmt.options(
+            load_only(Contact.id, Contact.name, Contact.busy_until, Contact.last_spoken_at),
+            load_only(Campaign.id, Campaign.template_code, Campaign.overrides))
+    return stmt
 
 
-def _load(session: Session, task_id: int, agent: str | int
+def _load(session: Session, task_id: int, agent: str | int, *, lean: bool = False
           ) -> tuple[int, Task, Contact | None, CampaignTemplate]:
     """The agent's id, the task, its person and its campaign's template, in one read."""
-    row = session.execute(_load_statement(isinstance(agent, int)),
+    row = session.execute(_load_statement(isinstance(agent, int), lean),
                           {"agent": agent, "task_id": task_id}).first()
     if row is None or row[3] is None:
         user_id(session, agent)             # says which agent is unknown
@@ -169,7 +176,8 @@ def _record(session: Session, given: _Given, moment: datetime, *, quick: bool
     """The outcome, in ``session``. ``quick``: the session cannot write (it is the
     one-statement read); None when this outcome needs more than one statement, or the
     task changed since it was read."""
-    agent_id, task, contact, template = _load(session, given.task_id, given.agent)
+    agent_id, task, contact, template = _load(session, given.task_id, given.agent,
+                                              lean=quick)
     if task.status != "open":
         raise OutcomeError("This call has already been finished; nothing was changed.")
     if task.holder_id != agent_id:

@@ -52,7 +52,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -149,9 +149,11 @@ class Scratch:
 # ---- loading -------------------------------------------------------------------------
 
 
-def load(url: str, size: int, agents: int) -> tuple[int, dict[str, float]]:
-    """Contacts, agents, a campaign, its enrolments and one round; returns the campaign
-    id and the seconds each step took."""
+def load(url: str, size: int, agents: int, rounds_before: int = 0
+         ) -> tuple[int, dict[str, float]]:
+    """Contacts, agents, a campaign, its enrolments and one round (after
+    ``rounds_before`` rounds of the days before, each closed when the next is made);
+    returns the campaign id and the seconds each step took."""
     timings: dict[str, float] = {}
     db = open_database(url)
     try:
@@ -166,6 +168,12 @@ def load(url: str, size: int, agents: int) -> tuple[int, dict[str, float]]:
         start = time.perf_counter()
         enrol(db, cid, where=ContactFilter(source=SOURCE), now=NOW)
         timings["enrol"] = time.perf_counter() - start
+        if rounds_before:
+            start = time.perf_counter()
+            for back in range(rounds_before, 0, -1):
+                generate_round(db, cid, DAY - timedelta(days=back),
+                               now=NOW - timedelta(days=back))
+            timings["earlier rounds"] = time.perf_counter() - start
         start = time.perf_counter()
         made = generate_round(db, cid, DAY, now=NOW)
         timings["round"] = time.perf_counter() - start

@@ -1,8 +1,8 @@
-"""The supervisor's dashboard and the agent's day panel on a round of 10,000 and of
-1,000,000 tasks, with 20 agents' day of calls behind each.
+"""The supervisor's dashboard, campaigns list and the agent's day panel on a round of
+10,000 and of 1,000,000 tasks, with 20 agents' day of calls behind each.
 
     python bench/dashboard_bench.py [--sizes 10000,1000000] [--agents 20]
-                                    [--calls 280] [--repeats 30]
+                                    [--calls 280] [--repeats 30] [--rounds-before 1]
                                     [--pg postgresql://postgres@127.0.0.1:5432/postgres]
                                     [--sqlite-only | --postgres-only] [--explain]
 
@@ -10,7 +10,11 @@ For each database (a fresh SQLite file; and PostgreSQL when ``--pg`` names a ser
 where the user may create databases: a scratch database ``outbound_bench_<hex>`` is
 created and dropped) and each size, the round is loaded as ``bench/claim_bench.py``
 loads it (bulk SQL for the contacts, one INSERT ... SELECT each for the enrolments and
-the round). Then the day is played through the engine, one call at a time in a single
+the round), after ``--rounds-before`` rounds of the same people on the days before
+(1: yesterday's), each closed whole ("round ended") when the next was made, as a
+daily round's calls are: so the campaign holds twice the round's tasks, and the
+burn-down over every round has the day's calls and the round closed at once behind
+it. Then the day is played through the engine, one call at a time in a single
 process: from 10:00 each of the ``--agents`` agents takes a call every 90 seconds
 (``claim_next_task``) and records its outcome (``record_outcome``), ``--calls`` calls
 each (280: until 17:00), with the care tracker's outcomes in the proportions of a
@@ -27,11 +31,15 @@ Timed at 17:05, each ``--repeats`` times after three unmeasured reads:
   answers), for today's round, the round the screen opens on;
 * ``choices``: the campaigns and their rounds (``campaign_choices``), read when the
   screen opens and on F5, before the figures;
+* ``campaigns``: the campaigns screen's list, each campaign with its people enrolled
+  and today's progress (``campaign_summaries``);
+* ``every round``: the burn-down with "Every round" chosen (``burndown`` with no round);
 * ``agent day``: one agent's own day panel on the call screen (``agent_day``);
 * and each part of the refresh on its own, to show where the time goes.
 
-The goal: refresh and agent day under 200 ms median at 1,000,000 tasks, and the
-median at 1,000,000 less than twice the median at 10,000 (the ratio is printed).
+The goal: refresh, campaigns, every round and agent day under 200 ms median at
+1,000,000 tasks, and each median at 1,000,000 less than twice the median at 10,000
+(the ratio is printed).
 ``--explain`` prints the plan of every statement one refresh runs at each size.
 
 The machine is shared: the load average is printed with the figures, and other work
@@ -60,7 +68,12 @@ from claim_bench import DAY, LONDON, TEMPLATE, Scratch, agent_names, load  # noq
 from sqlalchemy import event  # noqa: E402
 
 from outbound.campaigns.template import get_template  # noqa: E402
-from outbound.dashboard import agent_day, agent_figures, burndown  # noqa: E402
+from outbound.dashboard import (  # noqa: E402
+    agent_day,
+    agent_figures,
+    burndown,
+    campaign_summaries,
+)
 from outbound.db import open_database  # noqa: E402
 from outbound.db.database import Database  # noqa: E402
 from outbound.forms import flagged_answers, form_of  # noqa: E402
@@ -76,7 +89,7 @@ READ_AT = datetime(DAY.year, DAY.month, DAY.day, 17, 5, tzinfo=LONDON)
 CALL_EVERY = timedelta(seconds=90)
 GOAL_MS = 200.0
 GOAL_RATIO = 2.0
-GOALS = ("refresh", "agent day")
+GOALS = ("refresh", "campaigns", "every round", "agent day")
 WARM_UP = 3
 # (outcome, share of calls): a day of the care tracker.
 MIX = [("completed", 30), ("already_submitted", 15), ("no_answer", 25), ("engaged", 8),
@@ -132,6 +145,8 @@ def reads(db: Database, campaign: int) -> dict[str, Callable[[], Any]]:
     return {
         "refresh": lambda: load_snapshot(db, campaign, key, READ_AT),
         "choices": lambda: campaign_choices(db),
+        "campaigns": lambda: campaign_summaries(db, DAY),
+        "every round": lambda: burndown(db, campaign, None, now=READ_AT),
         "agent day": lambda: agent_day(db, agent, READ_AT),
         "- progress": lambda: campaign_progress(db, campaign, key, now=READ_AT),
         "- burn-down": lambda: burndown(db, campaign, key, now=READ_AT),
@@ -148,13 +163,18 @@ def fingerprint(db: Database, campaign: int) -> str:
     s = load_snapshot(db, campaign, round_key_for(DAY), READ_AT)
     p = s.progress
     day = agent_day(db, agent_names(1)[0], READ_AT)
+    (listed,) = campaign_summaries(db, DAY)
+    every = burndown(db, campaign, None, now=READ_AT)
     return (f"total {p.total:,}, done {p.done:,}, closed {p.closed:,}, on a call "
             f"{p.in_progress}, left {p.remaining:,}; {p.attempts:,} attempts, contact "
             f"rate {p.contact_rate:.3f}, {p.finished_per_hour:.0f} an hour, "
             f"{p.agents_today} agents; burn-down {len(s.burndown.points)} points; "
             f"{len(s.agents)} agents' rows; overdue {len(s.overdue)}, escalated "
             f"{len(s.escalated)}, flags {len(s.flags)}; agent 1: {day.calls} calls, "
-            f"{day.callbacks_due} call-backs due")
+            f"{day.callbacks_due} call-backs due; listed: {listed.enrolled:,} enrolled, "
+            f"{listed.today_finished:,} of {listed.today_total:,} today, "
+            f"{listed.open_tasks:,} open; every round: {every.total:,} calls, "
+            f"{every.left_now:,} left, {len(every.points)} points")
 
 
 def time_reads(db: Database, campaign: int, repeats: int) -> dict[str, list[float]]:
@@ -177,7 +197,8 @@ def time_reads(db: Database, campaign: int, repeats: int) -> dict[str, list[floa
 
 
 def explain(db: Database, campaign: int) -> None:
-    """The plan of every statement one refresh and one agent's day run."""
+    """The plan of every statement one refresh, one agent's day, the campaigns list and
+    the burn-down over every round run."""
     seen: list[tuple[str, Any]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
@@ -188,6 +209,8 @@ def explain(db: Database, campaign: int) -> None:
     try:
         load_snapshot(db, campaign, round_key_for(DAY), READ_AT)
         agent_day(db, agent_names(1)[0], READ_AT)
+        campaign_summaries(db, DAY)
+        burndown(db, campaign, None, now=READ_AT)
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     raw = db.engine.raw_connection()
@@ -228,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=280, help="calls per agent (280: "
                         "one every 90 seconds from 10:00 to 17:00)")
     parser.add_argument("--repeats", type=int, default=30, help="timed reads of each kind")
+    parser.add_argument("--rounds-before", type=int, default=1, help="rounds of the same "
+                        "people on the days before, each closed by the next (default 1)")
     parser.add_argument("--pg", metavar="URL", help="a PostgreSQL server where the user may "
                         "create databases, e.g. postgresql://postgres@127.0.0.1:5432/postgres")
     only = parser.add_mutually_exclusive_group()
@@ -238,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if min(args.sizes) < args.agents * args.calls:
         parser.error("the smallest round must hold every call of the day")
+    if args.rounds_before < 0:
+        parser.error("--rounds-before cannot be negative")
     if args.postgres_only and not args.pg:
         parser.error("--postgres-only needs --pg")
     kinds = ([] if args.postgres_only else ["sqlite"]) + (
@@ -249,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             scratch = Scratch(kind, args.pg)
             try:
-                cid, timings = load(scratch.url, size, args.agents)
+                cid, timings = load(scratch.url, size, args.agents, args.rounds_before)
                 start = time.perf_counter()
                 made = play_day(scratch.url, cid, args.agents, args.calls)
                 timings["day"] = time.perf_counter() - start

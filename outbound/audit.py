@@ -24,7 +24,20 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Select, select, text
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    String,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from outbound.clock import local_instant, to_london
@@ -104,10 +117,10 @@ def record(session: Session, action: str, summary: str, *, actor: str | None,
 _FUNCTION_FOUND: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 
 
-def _through_the_database(session: Session) -> bool:
+def _through_the_database(session: Session | Connection) -> bool:
     """Whether this database writes audit entries itself: a team's PostgreSQL, set up
     with ``team setup``. Asked once per engine."""
-    bind = session.get_bind()
+    bind = session.get_bind() if isinstance(session, Session) else session
     engine = bind if isinstance(bind, Engine) else bind.engine
     if engine.dialect.name != "postgresql":
         return False
@@ -129,6 +142,31 @@ def record_opened(session: Session, agent_id: int, contact_id: int, task_id: int
     record(session, "record_opened", f"Opened on the call screen: call {task_id} ({how}).",
            actor=agent.name if agent else str(agent_id), contact_id=contact_id,
            detail={"task": task_id, "how": how})
+
+
+def audited_by_database(bind: Session | Connection) -> bool:
+    """Whether audit entries go through the database's ``outbound_audit`` (a team's)."""
+    return _through_the_database(bind)
+
+
+def opened_on_claim(claimed: Any, *, actor: ColumnElement[str], how: ColumnElement[str],
+                    audited_by_database: bool) -> CTE:
+    """``record_opened`` for the call a claim takes, as part of the claim's own
+    statement (PostgreSQL): ``claimed`` is the claim's ``UPDATE ... RETURNING`` as a
+    CTE, with ``id`` and ``contact_id``; ``how`` says which kind of call it was. The
+    entry reads exactly as ``record_opened`` writes it."""
+    summary = (literal("Opened on the call screen: call ") + cast(claimed.c.id, String)
+               + literal(" (") + how + literal(")."))
+    detail = func.json_build_object(literal("task"), claimed.c.id, literal("how"), how)
+    if audited_by_database:
+        return select(func.outbound_audit(actor, literal("record_opened"),
+                                          claimed.c.contact_id, summary, detail)
+                      .label("noted")).select_from(claimed).cte("noted")
+    table = AuditEvent.__table__
+    return insert(table).from_select(
+        ["actor", "action", "contact_id", "summary", "detail"],
+        select(actor, literal("record_opened"), claimed.c.contact_id, summary,
+               detail).select_from(claimed)).returning(table.c.id.label("noted")).cte("noted")
 
 
 def record_event(db: Database, action: str, summary: str, *, actor: str | None,

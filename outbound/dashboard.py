@@ -1,9 +1,9 @@
 """Read-only figures for the supervisor's screens that the rest of the engine lacks.
 
-Per-agent figures for today, a round's burn-down, each campaign's progress today in
-one pass, the rounds a campaign has had, and the windowed id lists that let the
+Per-agent figures for today, a round's burn-down, each campaign's progress today from
+the tallies, the rounds a campaign has had, and the windowed id lists that let the
 contacts table open on a million rows without loading a million ids. Nothing here
-writes; every query is bounded by an index or by one campaign's tasks.
+writes; every query is bounded by an index, a tally or one day's calls.
 """
 
 from __future__ import annotations
@@ -17,10 +17,18 @@ from sqlalchemy import Select, case, func, select, text
 from outbound.clock import local_instant, to_london, utcnow
 from outbound.contacts import ContactFilter
 from outbound.db.database import Database
-from outbound.db.models import Attempt, Campaign, Contact, Enrolment, Task, User
+from outbound.db.models import Attempt, Campaign, Contact, Task, User
 from outbound.queue.assign import TaskSelection, _task_ids
 from outbound.queue.campaigns import round_key_for
-from outbound.queue.tally import first_created, round_keys_of, status_counts
+from outbound.queue.tally import (
+    counts_by_campaign,
+    enrolled_by_campaign,
+    finished_count,
+    finishes_by_minute,
+    first_created,
+    round_keys_of,
+    status_counts,
+)
 from outbound.users import user_id
 
 FINISHED = ("done", "closed")
@@ -82,30 +90,23 @@ class CampaignSummary:
 
 
 def campaign_summaries(db: Database, today: date) -> list[CampaignSummary]:
-    """Every campaign with its progress today, in three grouped queries."""
+    """Every campaign with its progress today, from the tallies: the cost is the
+    number of campaigns and rounds, not of people or tasks."""
     key = round_key_for(today)
     with db.read() as session:
         campaigns = list(session.scalars(select(Campaign).order_by(Campaign.name)))
-        enrolled = dict(session.execute(
-            select(Enrolment.campaign_id, func.count()).where(Enrolment.active.is_(True))
-            .group_by(Enrolment.campaign_id)).all())
-        finished = case((Task.status.in_(FINISHED), 1), else_=0)
-        opened = case((Task.status == "open", 1), else_=0)
-        today_rows = {cid: (total, done) for cid, total, done in session.execute(
-            select(Task.campaign_id, func.count(), func.sum(finished))
-            .where(Task.round_key == key).group_by(Task.campaign_id))}
-        all_rows = {cid: (total, done, still) for cid, total, done, still in session.execute(
-            select(Task.campaign_id, func.count(), func.sum(finished), func.sum(opened))
-            .group_by(Task.campaign_id))}
+        enrolled = enrolled_by_campaign(session)
+        today_counts = counts_by_campaign(session, key)
+        every_count = counts_by_campaign(session)
     result = []
     for c in campaigns:
-        total, done, still = all_rows.get(c.id, (0, 0, 0))
-        if c.kind == "round":
-            total, done = today_rows.get(c.id, (0, 0))
+        counts = (today_counts if c.kind == "round" else every_count).get(c.id, {})
         result.append(CampaignSummary(
             c.id, c.name, c.template_code, c.kind, c.status, c.owner, c.starts_on,
             c.ends_on, dict(c.overrides or {}), dict(c.audience or {}),
-            enrolled.get(c.id, 0), total or 0, done or 0, still or 0))
+            enrolled.get(c.id, 0), sum(counts.values()),
+            sum(counts.get(status, 0) for status in FINISHED),
+            every_count.get(c.id, {}).get("open", 0)))
     return result
 
 
@@ -142,27 +143,47 @@ class BurnDown:
     points: list[tuple[datetime, int]] = field(default_factory=list)
 
 
+# Up to this many finished calls, the burn-down reads each one's finishing time (by
+# ix_task_finished) and has a point at each; beyond it, it reads the tally of finished
+# calls by minute, so a round closed a million calls at once, or every round of a long
+# campaign, costs a row a minute.
+EXACT_FINISHES = 5000
+
+
 def burndown(db: Database, campaign_id: int, round_key: str | None, *,
              now: datetime | None = None, max_points: int = 240) -> BurnDown:
-    """The round's remaining calls after each finish, thinned to ``max_points``."""
+    """The round's remaining calls after each finish, thinned to ``max_points``: at
+    each finish's own time up to ``EXACT_FINISHES`` finished calls, and at the end of
+    each minute with finishes beyond that."""
     moment = now or utcnow()
-    scope = [Task.campaign_id == campaign_id]
-    if round_key:
-        scope.append(Task.round_key == round_key)
     with db.read() as session:
         total = sum(status_counts(session, campaign_id, round_key).values())
         first = first_created(session, campaign_id, round_key)
-        finishes = list(session.scalars(
-            select(Task.completed_at).where(*scope, Task.status.in_(FINISHED),
-                                            Task.completed_at.is_not(None))
-            .order_by(Task.completed_at)))
-    start = min(first or moment, finishes[0] if finishes else moment)
+        # (when the calls left fell, by how many), and when the first call was finished
+        finishes: list[tuple[datetime, int]]
+        if finished_count(session, campaign_id, round_key) <= EXACT_FINISHES:
+            scope = [Task.campaign_id == campaign_id]
+            if round_key:
+                scope.append(Task.round_key == round_key)
+            finishes = [(when, 1) for when in session.scalars(
+                select(Task.completed_at).where(*scope, Task.status.in_(FINISHED),
+                                                Task.completed_at.is_not(None))
+                .order_by(Task.completed_at))]
+            earliest = finishes[0][0] if finishes else None
+        else:
+            minutes = finishes_by_minute(session, campaign_id, round_key)
+            finishes = [(min(start + timedelta(minutes=1), moment), count)
+                        for start, count in minutes]
+            earliest = minutes[0][0] if minutes else None
+    start = min(first or moment, earliest or moment)
     points = [(start, total)]
     step = max(1, len(finishes) // max_points)
-    for index, when in enumerate(finishes, start=1):
+    done = 0
+    for index, (when, count) in enumerate(finishes, start=1):
+        done += count
         if index % step == 0 or index == len(finishes):
-            points.append((when, total - index))
-    left = total - len(finishes)
+            points.append((when, total - done))
+    left = total - done
     if points[-1][0] < moment:
         points.append((moment, left))
     return BurnDown(total, left, points)

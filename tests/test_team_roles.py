@@ -14,12 +14,14 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from outbound.contacts import ContactError, get_contact
+from outbound.dashboard import burndown, campaign_summaries
 from outbound.db.capture_models import AnswerSet
 from outbound.db.models import Attempt, Contact, Task
 from outbound.queue.claim import claim_next_task
 from outbound.queue.outcomes import record_outcome
 from outbound.team.accounts import SignInError, change_password, sign_in
 from outbound.team.users import TeamError, add_user, disable_user, reset_password, set_role
+from tests.migrating import migrate
 from tests.team import TEMPORARY, make_team, password_of
 from tests.ui.test_call_screen import MONDAY, answer_monday, at, make_tracker
 
@@ -154,6 +156,25 @@ def test_a_supervisor_sees_everyone_but_cannot_change_the_audit_trail(team):
     assert "audit" in _refused(team.owner, "DELETE FROM audit_event").lower()
 
 
+def test_supervisors_read_the_tallies_that_agents_keep_but_nobody_writes_them(team):
+    sam, _ = team.sign_in("Sam")
+    cid = _campaign_id(team)
+    task = claim_next_task(sam, "Sam", cid, now=at(MONDAY + timedelta(days=1), 10))
+    _record_now(team, sam, task.task_id)           # Sam's outcome keeps the tallies
+    for table in ("task_tally", "task_finish_tally", "enrolment_tally"):
+        assert "permission denied" in _refused(sam, f"SELECT * FROM {table}")
+    priya, _ = team.sign_in("Priya")
+    admin, _ = team.sign_in("Ada")
+    for db in (priya, admin):
+        (summary,) = campaign_summaries(db, MONDAY)
+        assert (summary.enrolled, summary.open_tasks) == (2, 2)
+        chart = burndown(db, cid, None, now=at(MONDAY + timedelta(days=2), 10))
+        assert (chart.total, chart.left_now) == (4, 2)
+        for table in ("task_tally", "task_finish_tally", "enrolment_tally"):
+            assert "permission denied" in _refused(db, f"DELETE FROM {table}")
+            assert "permission denied" in _refused(db, f"UPDATE {table} SET shard = 1")
+
+
 def test_a_temporary_password_shows_nobody_until_it_is_changed(team):
     admin, _ = team.sign_in("Ada")
     login = team.logins["Priya"]
@@ -255,3 +276,14 @@ def test_a_server_out_of_reach_is_said_so_not_blamed_on_the_password():
     closed = SimpleNamespace(url=make_url("postgresql+psycopg://sam@127.0.0.1:1/outbound"))
     with pytest.raises(SignInError, match=r"^Cannot reach the database server 127\.0\.0\.1"):
         verify_password(closed, "whatever-it-is")
+
+
+def test_a_team_database_brought_up_to_date_lets_supervisors_read_the_new_tallies(team):
+    migrate(team.owner, "downgrade", "0015")       # as a team's database was before 0016
+    migrate(team.owner, "upgrade", "head")
+    priya, _ = team.sign_in("Priya")
+    (summary,) = campaign_summaries(priya, MONDAY)
+    assert summary.enrolled == 2
+    assert burndown(priya, _campaign_id(team), None).total == 4
+    sam, _ = team.sign_in("Sam")
+    assert "permission denied" in _refused(sam, "SELECT * FROM enrolment_tally")

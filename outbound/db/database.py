@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from outbound.site_settings import DATABASE_ENV_VAR, SiteSettingsError, database_address
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 ENV_VAR = DATABASE_ENV_VAR
 SQLITE_BUSY_TIMEOUT_S = 30.0
+PING_AFTER_IDLE_S = 10.0
+LONGEST_REMEMBERED_STATEMENT = 16384
 T = TypeVar("T")
 
 
@@ -143,6 +145,24 @@ class Database:
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
+    def run_statements(self, work: Callable[[Connection], T], *, attempts: int = 8) -> T:
+        """Run ``work`` on a PostgreSQL connection in autocommit mode, retrying when the
+        database is busy: each statement is its own transaction, with no BEGIN or
+        COMMIT to wait for. Only for work whose every write is one statement (a claim
+        made in one ``WITH ... UPDATE``), so a retry never finds half of it done."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT")
+                    return work(connection)
+            except (OperationalError, DBAPIError) as exc:
+                if attempt == attempts or not _is_retryable(exc):
+                    raise
+                delay = min(0.5, 0.01 * 2**attempt) * (0.5 + random.random())
+                log.debug("database busy (attempt %d), retrying in %.3fs", attempt, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -190,10 +210,55 @@ class Password:
         return "Password(***)"
 
 
+def _ping_when_idle(engine: Engine) -> None:
+    """Make sure a pooled connection still works before handing it out, when it has
+    sat unused for ``PING_AFTER_IDLE_S``: a server restarted or a connection dropped
+    while idle is then replaced without the caller seeing an error. A connection used
+    a moment ago is handed out as it is, so work done in quick succession (a claim,
+    then its outcome; a dashboard's reads) does not pay a round trip each time."""
+
+    @event.listens_for(engine, "connect")
+    def _made(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        returned = record.info.get("returned_at")
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError(str(exc)) from exc   # the pool connects anew
+            raise
+
+
+def _convert_long_statements_once() -> None:
+    """psycopg turns a statement's ``%(name)s`` placeholders into ``$1`` on every run,
+    remembering the result only for statements up to 4 KB; the claim (7 KB, six tries
+    in one statement) would be converted afresh each time, half a millisecond of the
+    client's time. Let it remember statements up to 16 KB: Outbound's are built once
+    with their values bound, so there are few of them."""
+    try:
+        from psycopg import _queries
+    except ImportError:      # another driver, or psycopg without this module
+        return
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", 0) < LONGEST_REMEMBERED_STATEMENT:
+        _queries.MAX_CACHED_STATEMENT_LENGTH = LONGEST_REMEMBERED_STATEMENT
+
+
 def create_database_engine(url: URL, password: Password | None = None) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_size=5, max_overflow=5)
+    _ping_when_idle(engine)
+    _convert_long_statements_once()
     if password is not None:
         @event.listens_for(engine, "do_connect")
         def _with_password(_dialect, _record, _cargs, cparams) -> None:  # type: ignore[no-untyped-def]

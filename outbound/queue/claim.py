@@ -1,24 +1,25 @@
 """Handing each agent the next person to call, and never the same person to two agents.
 
-A claim is one short transaction that commits at once. It tries, in order: the agent's
-own due call-backs; anyone's call-backs past their owner's grace period; retries now
-due; fresh tasks by priority (the agent's own list first, then the shared pool). Each
-try is a single ``UPDATE ... WHERE id = (SELECT ... LIMIT 1) RETURNING``: on PostgreSQL
-the subquery locks its row ``FOR UPDATE SKIP LOCKED`` (with the contact's row, so one
-person is never claimed in two campaigns at once); on SQLite the transaction began
-with BEGIN IMMEDIATE, so claims are serialised. The lease (holder, expiry) is data: a
-client that dies simply stops renewing it, and the task returns to the queue. One
-statement of index probes first says which tries can find anything at all, so a claim
-is usually three statements (the probes, the UPDATE, the contact's busy mark), not one
-per try.
+A claim takes the first task the tries find (the agent's own due call-backs; anyone's
+past their owner's grace period; retries now due; fresh tasks by priority, the agent's
+own list first), in one ``UPDATE ... WHERE id = (first of the tries) RETURNING`` that
+``claim_statement`` builds. On PostgreSQL each try locks its row ``FOR UPDATE SKIP
+LOCKED`` (with the contact's row, so one person is never claimed in two campaigns at
+once), and the same statement checks the agent and campaign, marks the person busy
+and adds the audit entry: a claim is usually one statement, in autocommit mode, with no
+BEGIN or COMMIT to wait for. On SQLite the transaction begins with BEGIN IMMEDIATE, so
+claims are serialised, and the busy mark and audit entry follow the UPDATE. The lease
+(holder, expiry) is data: a client that dies simply stops renewing it, and the task
+returns to the queue.
 
 The partial-index conditions are written as SQL literals so that both databases can
 prove a partial index applies (a bound parameter would hide it from the planner).
 
 Fresh tasks go highest priority first, then oldest first; retries soonest due, then
-oldest. ``ix_task_fresh`` holds (campaign, assignee, priority DESC, id) and
-``ix_task_retry`` (campaign, assignee, due_at, id), exactly the claim's orders, so a
-claim reads one index entry whatever the length of the queue, with no sort.
+oldest; call-backs soonest first. ``ix_task_fresh`` holds (campaign, assignee, priority
+DESC, id), ``ix_task_retry`` (campaign, assignee, due_at, id) and ``ix_task_callback``
+(campaign, callback_at, id), exactly the claim's orders, so a claim reads one index
+entry whatever the length of the queue, with no sort.
 
 The orders name ``assigned_to`` first although the WHERE clause fixes it: PostgreSQL
 does not take ``assigned_to IS NULL`` (the shared pool) as fixing the column's value,
@@ -28,19 +29,30 @@ order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, exists, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from outbound.audit import record_opened
+from outbound.audit import audited_by_database, record, record_opened
+from outbound.campaigns.template import CampaignTemplate
 from outbound.clock import utcnow
 from outbound.db.database import Database
-from outbound.db.models import CONTACT_FLAGS, Contact, Task
-from outbound.queue.campaigns import CampaignError, load_campaign
+from outbound.db.models import CONTACT_FLAGS, Campaign, Contact, Task, User
+from outbound.queue.campaigns import CampaignError, load_campaign, template_of
+from outbound.queue.claim_statement import claim_statement
 from outbound.users import user_id
 
 T = Task.__table__
@@ -62,100 +74,127 @@ class ClaimedTask:
     callback_at: datetime | None
 
 
+def _reason(callback_at: datetime | None, attempts: int) -> str:
+    """Which stage found the task, from the task itself: the stages do not overlap."""
+    return "callback" if callback_at is not None else "retry" if attempts else "fresh"
+
+
 @dataclass(frozen=True, slots=True)
-class _Stage:
-    reason: str                             # "callback", "retry" or "fresh"
-    conditions: list[ColumnElement[bool]]   # with the common ones: who may be taken
-    order: list[ColumnElement]              # the order of the stage's index
-    probe: list[ColumnElement[bool]]        # the part of the conditions its index answers
+class _Who:
+    agent_id: int
+    agent_name: str
+    campaign_id: int
+    campaign_name: str
+    template_code: str
+    overrides: dict[str, Any] | None
+    template: CampaignTemplate
 
 
-def _stages(agent: int, now: datetime, grace_start: datetime, window_open: bool
-            ) -> list[_Stage]:
-    callbacks = [text("task.status = 'open' AND task.callback_at IS NOT NULL"),
-                 T.c.callback_at <= now]
-    probe = list(callbacks)
-    if not window_open:  # outside hours only a time the person asked for
-        callbacks.append(T.c.callback_requested.is_(True))
-    order = [T.c.callback_at, T.c.id]
-    stages = [
-        _Stage("callback", [*callbacks, T.c.callback_owner_id == agent], order, probe),
-        _Stage("callback", [*callbacks, or_(T.c.callback_owner_id.is_(None),
-                                            T.c.callback_at <= grace_start)], order, probe),
-    ]
-    if not window_open:
-        return stages
-    retry = [text("task.status = 'open' AND task.attempts > 0 AND task.callback_at IS NULL"),
-             T.c.due_at <= now]
-    fresh = text("task.status = 'open' AND task.attempts = 0 AND task.callback_at IS NULL")
-    for owner in (T.c.assigned_to == agent, T.c.assigned_to.is_(None)):
-        stages.append(_Stage("retry", [*retry, owner],
-                             [T.c.assigned_to, T.c.due_at, T.c.id], [*retry, owner]))
-    for owner in (T.c.assigned_to == agent, T.c.assigned_to.is_(None)):
-        stages.append(_Stage("fresh", [fresh, T.c.due_at <= now, owner],
-                             [T.c.assigned_to, T.c.priority.desc(), T.c.id], [fresh, owner]))
-    return stages
+# The agent and campaign each engine's claims last found, by what the caller named: on
+# PostgreSQL the claim itself checks they are still so, which saves reading them first.
+_LAST_READ: WeakKeyDictionary[Engine, dict[tuple[Any, Any], _Who]] = WeakKeyDictionary()
 
 
-def _hints(session: Session, campaign_id: int, stages: list[_Stage]) -> Sequence[Any]:
-    """For every stage at once, in one statement of index probes: whether it may have a
-    task to take, so empty stages cost nothing."""
-    columns = [exists(select(T.c.id).where(T.c.campaign_id == campaign_id, *stage.probe))
-               for stage in stages]
-    return session.execute(select(*columns)).one()
+@cache
+def _who_and_what_statement(agent_by_id: bool, campaign_by_id: bool) -> Any:
+    person = and_(User.active.is_(True),
+                  (User.id if agent_by_id else User.name) == bindparam("agent"))
+    which = (Campaign.id if campaign_by_id else Campaign.name) == bindparam("campaign")
+    return (select(Campaign.id, Campaign.name, Campaign.status, Campaign.template_code,
+                   Campaign.overrides, User.id.label("agent_id"),
+                   User.name.label("agent_name"))
+            .select_from(Campaign).outerjoin(User, person).where(which))
+
+
+def _who_and_what(bind: Session | Connection, agent: str | int,
+                  campaign: str | int) -> _Who:
+    """The agent and the campaign in one statement; UserError or CampaignError when
+    either is unknown, CampaignError when the campaign is not calling."""
+    numbered = isinstance(campaign, int) or str(campaign).isdigit()
+    row = bind.execute(_who_and_what_statement(isinstance(agent, int), numbered),
+                       {"agent": agent, "campaign": int(campaign) if numbered else campaign}
+                       ).first()
+    if row is None or row.agent_id is None:
+        if isinstance(bind, Session):
+            user_id(bind, agent)          # says which agent is unknown
+        else:
+            with Session(bind=bind) as session:
+                user_id(session, agent)
+        raise CampaignError(f"There is no campaign called “{campaign}”.")
+    if row.status != "active":
+        raise CampaignError(f"{row.name} is {row.status}: there is nothing to call.")
+    return _Who(row.agent_id, row.agent_name, row.id, row.name, row.template_code,
+                row.overrides, template_of(row))
 
 
 def claim_next_task(db: Database, agent: str | int, campaign: str | int, *,
                     now: datetime | None = None) -> ClaimedTask | None:
     """The next task for ``agent`` in ``campaign``, held under a lease; None if none is
-    callable now (``queue_status`` says why)."""
+    callable now (``queue_status`` says why).
+
+    On PostgreSQL a claim is usually one statement, in autocommit mode: it checks that
+    the agent is still active and the campaign still calling with the settings last
+    read, takes the task, marks the person busy (through ``contact_flags``, so that
+    row-level security, which would not yet see the task as the agent's, does not hide
+    them) and adds the audit entry, all or none. When the check fails (or on the first
+    claim) the agent and campaign are read again first, which says why if there is
+    nothing to call. On SQLite the claim runs as separate statements after BEGIN
+    IMMEDIATE."""
     moment = now or utcnow()
+    if db.is_sqlite:
+        return db.run_write(lambda session: _claim(
+            session, _who_and_what(session, agent, campaign), moment))
+    remembered = _LAST_READ.setdefault(db.engine, {})
+    key = (agent, campaign)
 
-    def work(session: Session) -> ClaimedTask | None:
-        agent_id = user_id(session, agent)
-        camp, template = load_campaign(session, campaign)
-        if camp.status != "active":
-            raise CampaignError(f"{camp.name} is {camp.status}: there is nothing to call.")
-        lease_until = moment + template.lease
-        grace_start = moment - template.callback_grace
-        gap_start = moment - template.repeat_call_gap
-        common = [
-            T.c.campaign_id == camp.id,
-            T.c.escalated.is_(False),
-            or_(T.c.holder_id.is_(None), T.c.lease_expires_at < moment),
-            F.c.do_not_call.is_(False),
-            F.c.has_phone.is_(True),
-            or_(F.c.busy_until.is_(None), F.c.busy_until < moment),
-        ]
-        postgres = session.get_bind().dialect.name == "postgresql"
+    def work(connection: Connection) -> ClaimedTask | None:
+        for _ in range(3):
+            who = remembered.get(key)
+            if who is None:
+                who = remembered[key] = _who_and_what(connection, agent, campaign)
+            try:
+                return _claim(connection, who, moment)
+            except _Changed:
+                remembered.pop(key, None)
+        raise CampaignError("The campaign or the agent keeps changing; try again.")
 
-        def take(conditions: list[ColumnElement[bool]], order: list[ColumnElement]) -> Any:
-            candidate = (select(T.c.id).select_from(T.join(F, F.c.id == T.c.contact_id))
-                         .where(*common, *conditions).order_by(*order).limit(1))
-            if postgres:
-                candidate = candidate.with_for_update(of=[T, F], skip_locked=True)
-            return session.execute(
-                update(T).where(T.c.id == candidate.scalar_subquery())
-                .values(holder_id=agent_id, lease_expires_at=lease_until, claimed_at=moment)
-                .returning(T.c.id, T.c.contact_id, T.c.round_key, T.c.attempts,
-                           T.c.callback_at)
-            ).first()
+    return db.run_statements(work)
 
-        stages = _stages(agent_id, moment, grace_start, template.window.is_open(moment))
-        for stage, hint in zip(stages, _hints(session, camp.id, stages), strict=True):
-            conditions = stage.conditions if stage.reason == "callback" else [
-                *stage.conditions,
-                or_(F.c.last_spoken_at.is_(None), F.c.last_spoken_at < gap_start)]
-            row = take(conditions, stage.order) if hint else None
-            if row is not None:
-                session.execute(update(C).where(C.c.id == row.contact_id)
-                                .values(busy_until=lease_until))
-                record_opened(session, agent_id, row.contact_id, row.id, stage.reason)
-                return ClaimedTask(row.id, row.contact_id, camp.id, row.round_key,
-                                   row.attempts, lease_until, stage.reason, row.callback_at)
+
+class _Changed(Exception):
+    """The agent or campaign is no longer as the claim last read them."""
+
+
+def _claim(bind: Session | Connection, who: _Who, moment: datetime) -> ClaimedTask | None:
+    template = who.template
+    lease_until = moment + template.lease
+    postgres = isinstance(bind, Connection)
+    statement = claim_statement(postgres, template.window.is_open(moment),
+                                 postgres and audited_by_database(bind))
+    row = bind.execute(statement, {
+        "agent": who.agent_id, "campaign": who.campaign_id, "now": moment,
+        "lease_until": lease_until, "grace_start": moment - template.callback_grace,
+        "gap_start": moment - template.repeat_call_gap, "actor": who.agent_name,
+        "campaign_name": who.campaign_name, "template_code": who.template_code,
+        "overrides": who.overrides}).first()
+    if postgres:
+        assert row is not None
+        if not row.ok:
+            raise _Changed
+        if row.id is None:
+            return None
+        if (row.busy, row.noted) != (1, 1):
+            raise AssertionError("a claim must mark the person busy and be audited")
+    elif row is None:
         return None
-
-    return db.run_write(work)
+    how = _reason(row.callback_at, row.attempts)
+    if not postgres:
+        bind.execute(update(C).where(C.c.id == row.contact_id).values(busy_until=lease_until))
+        record(bind, "record_opened", f"Opened on the call screen: call {row.id} ({how}).",
+               actor=who.agent_name, contact_id=row.contact_id,
+               detail={"task": row.id, "how": how})
+    return ClaimedTask(row.id, row.contact_id, who.campaign_id, row.round_key, row.attempts,
+                       lease_until, how, row.callback_at)
 
 
 def resume_held_task(db: Database, agent: str | int, campaign: str | int, *,

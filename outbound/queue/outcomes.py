@@ -19,19 +19,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Integer, and_, bindparam, select, text, update
+from sqlalchemy.orm import Session, load_only
 
 from outbound.campaigns.template import CampaignTemplate, Outcome
 from outbound.clock import to_london, utcnow
 from outbound.contacts import SUPPRESSION_REASONS
 from outbound.db.booking_models import Booking, WaitingListEntry
 from outbound.db.database import Database
-from outbound.db.models import Attempt, Contact, Suppression, Task, User
+from outbound.db.models import Attempt, Campaign, Contact, Suppression, Task, User
 from outbound.numbers import NO_USABLE_NUMBER, mark_wrong_number
-from outbound.queue.campaigns import CampaignError, load_campaign
+from outbound.queue.campaigns import CampaignError, load_campaign, template_of
 from outbound.users import user_id
 
 REASON_LIMIT = 300
@@ -75,6 +76,28 @@ def check_callback(template: CampaignTemplate, when: datetime | None, now: datet
     return when
 
 
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """What the agent recorded, as ``record_outcome`` takes it."""
+
+    task_id: int
+    agent: str | int
+    outcome_code: str
+    notes: str | None
+    duration_seconds: int | None
+    started_at: datetime | None
+    callback_at: datetime | None
+    callback_for: str | int | None
+    person_asked: bool
+    retry_after: timedelta | None
+    answers: Mapping[str, Any] | None
+    confirmations: Mapping[str, Any] | None
+    unchanged: bool
+    form_version_id: int | None
+    reason: str | None
+    number: str | None
+
+
 def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: str, *,
                    notes: str | None = None, duration_seconds: int | None = None,
                    started_at: datetime | None = None, callback_at: datetime | None = None,
@@ -94,72 +117,146 @@ def record_outcome(db: Database, task_id: int, agent: str | int, outcome_code: s
     no answer) are kept as the draft for the next attempt. ``reason`` is the one line
     an outcome with ``needs_reason`` asks for; ``number`` the number rung, which a
     wrong number marks (the first usable number when not given).
+
+    On PostgreSQL an outcome that changes only the attempt, the task, the person's
+    busy mark and their draft (most of them: no answer, a call-back, done without a
+    form) is written in one statement after one read (``outcome_write``); the rest,
+    and any whose task changed in between, run as one transaction.
     """
     moment = now or utcnow()
+    given = _Given(task_id, agent, outcome_code, notes, duration_seconds, started_at,
+                   callback_at, callback_for, person_asked, retry_after, answers,
+                   confirmations, unchanged, form_version_id, reason, number)
+    if not db.is_sqlite:
+        from outbound.queue.outcome_write import one_statement_session
 
-    def work(session: Session) -> Recorded:
-        agent_id = user_id(session, agent)
-        task = session.get(Task, task_id)
-        if task is None:
-            raise OutcomeError(f"There is no task {task_id}.")
-        if task.status != "open":
-            raise OutcomeError("This call has already been finished; nothing was changed.")
-        if task.holder_id != agent_id:
-            raise OutcomeError("This call is no longer yours (it was released or passed to "
-                               "someone else); nothing was changed.")
-        _, template = load_campaign(session, task.campaign_id)
-        try:
-            outcome = template.outcome(outcome_code)
-        except ValueError as exc:
-            raise OutcomeError(str(exc)) from None
-        contact = session.get(Contact, task.contact_id)
-        assert contact is not None
-        reason_given = check_reason(outcome, reason)
-        check_claims(session, task, contact, template, outcome)
-        owner = None
-        if outcome.callback:
-            callback_at_checked = check_callback(template, callback_at, moment, person_asked)
-            owner = agent_id if callback_for == "self" else (
-                None if callback_for is None else user_id(session, callback_for))
-        attempt = Attempt(task_id=task.id, campaign_id=task.campaign_id,
-                          contact_id=task.contact_id, agent_id=agent_id,
-                          started_at=started_at, recorded_at=moment, outcome=outcome.code,
-                          contact_made=outcome.contact_made,
-                          duration_seconds=duration_seconds, notes=notes,
-                          callback_at=callback_at if outcome.callback else None,
-                          reason=reason_given)
-        session.add(attempt)
-        session.flush()
-        _keep_answers(session, task, template, outcome, agent_id, attempt.id, answers,
-                      confirmations, unchanged, form_version_id, moment, notes)
-        task.attempts += 1
-        task.last_outcome = outcome.code
-        task.last_attempt_at = moment
-        task.holder_id = None
-        task.lease_expires_at = None
-        task.callback_at = None
-        task.callback_owner_id = None
-        task.callback_requested = False
-        contact.busy_until = None
-        if outcome.contact_made:
-            contact.last_spoken_at = moment
-        if outcome.wrong_number:
-            message = _wrong_number(session, task, contact, number, agent_id, attempt.id,
-                                    moment)
-        else:
-            message = _apply_policy(session, task, contact, template, outcome, moment,
-                                    retry_after, reason_given or notes, agent_id)
-        if outcome.callback:
-            task.callback_at = callback_at_checked
-            task.callback_owner_id = owner
-            task.callback_requested = person_asked
-            task.due_at = callback_at_checked
-            message = f"Call-back booked for {to_london(callback_at_checked):%a %d %b %H:%M}."
-        session.flush()
-        return Recorded(attempt.id, task.status,
-                        task.due_at if task.status == "open" else None, message)
+        def quick(connection: Connection) -> Recorded | None:
+            with one_statement_session(connection) as session:
+                return _record(session, given, moment, quick=True)
 
-    return db.run_write(work)
+        recorded = db.run_statements(quick)
+        if recorded is not None:
+            return recorded
+    found = db.run_write(lambda session: _record(session, given, moment, quick=False))
+    assert found is not None
+    return found
+
+
+@cache
+def _load_statement(agent_by_id: bool, lean: bool) -> Any:
+    """The task with its person, campaign and agent; ``lean``: only the person's and
+    campaign's columns an outcome written in one statement reads or sets."""
+    person = User.id if agent_by_id else User.name
+    stmt = (select(Task, Contact, Campaign, User.id)
+            .outerjoin(Contact, Contact.id == Task.contact_id)   # hidden by RLS if not theirs
+            .join(Campaign, Campaign.id == Task.campaign_id)
+            .outerjoin(User, and_(User.active.is_(True), person == bindparam("agent")))
+            .where(Task.id == bindparam("task_id", type_=Integer())))
+    if lean:
+        stmt = stmt.options(
+            load_only(Contact.id, Contact.name, Contact.busy_until, Contact.last_spoken_at),
+            load_only(Campaign.id, Campaign.template_code, Campaign.overrides))
+    return stmt
+
+
+def _load(session: Session, task_id: int, agent: str | int, *, lean: bool = False
+          ) -> tuple[int, Task, Contact | None, CampaignTemplate]:
+    """The agent's id, the task, its person and its campaign's template, in one read."""
+    row = session.execute(_load_statement(isinstance(agent, int), lean),
+                          {"agent": agent, "task_id": task_id}).first()
+    if row is None or row[3] is None:
+        user_id(session, agent)             # says which agent is unknown
+        raise OutcomeError(f"There is no task {task_id}.")
+    task, contact, campaign, agent_id = row
+    return agent_id, task, contact, template_of(campaign)
+
+
+def _record(session: Session, given: _Given, moment: datetime, *, quick: bool
+            ) -> Recorded | None:
+    """The outcome, in ``session``. ``quick``: the session cannot write (it is the
+    one-statement read); None when this outcome needs more than one statement, or the
+    task changed since it was read."""
+    agent_id, task, contact, template = _load(session, given.task_id, given.agent,
+                                              lean=quick)
+    if task.status != "open":
+        raise OutcomeError("This call has already been finished; nothing was changed.")
+    if task.holder_id != agent_id:
+        raise OutcomeError("This call is no longer yours (it was released or passed to "
+                           "someone else); nothing was changed.")
+    try:
+        outcome = template.outcome(given.outcome_code)
+    except ValueError as exc:
+        raise OutcomeError(str(exc)) from None
+    assert contact is not None
+    if quick and not _one_statement_will_do(outcome, given):
+        return None
+    before = {"status": task.status, "holder_id": task.holder_id,
+              "attempts": task.attempts, "campaign_id": task.campaign_id}
+    reason_given = check_reason(outcome, given.reason)
+    check_claims(session, task, contact, template, outcome)
+    owner = None
+    if outcome.callback:
+        callback_at_checked = check_callback(template, given.callback_at, moment,
+                                             given.person_asked)
+        owner = agent_id if given.callback_for == "self" else (
+            None if given.callback_for is None else user_id(session, given.callback_for))
+    attempt = Attempt(task_id=task.id, campaign_id=task.campaign_id,
+                      contact_id=task.contact_id, agent_id=agent_id,
+                      started_at=given.started_at, recorded_at=moment, outcome=outcome.code,
+                      contact_made=outcome.contact_made,
+                      duration_seconds=given.duration_seconds, notes=given.notes,
+                      callback_at=given.callback_at if outcome.callback else None,
+                      reason=reason_given)
+    session.add(attempt)
+    if not quick:
+        session.flush()
+        _keep_answers(session, task, template, outcome, agent_id, attempt.id, given.answers,
+                      given.confirmations, given.unchanged, given.form_version_id, moment,
+                      given.notes)
+    task.attempts += 1
+    task.last_outcome = outcome.code
+    task.last_attempt_at = moment
+    task.holder_id = None
+    task.lease_expires_at = None
+    task.callback_at = None
+    task.callback_owner_id = None
+    task.callback_requested = False
+    contact.busy_until = None
+    if outcome.contact_made:
+        contact.last_spoken_at = moment
+    if outcome.wrong_number:
+        message = _wrong_number(session, task, contact, given.number, agent_id, attempt.id,
+                                moment)
+    else:
+        message = _apply_policy(session, task, contact, template, outcome, moment,
+                                given.retry_after, reason_given or given.notes, agent_id)
+    if outcome.callback:
+        task.callback_at = callback_at_checked
+        task.callback_owner_id = owner
+        task.callback_requested = given.person_asked
+        task.due_at = callback_at_checked
+        message = f"Call-back booked for {to_london(callback_at_checked):%a %d %b %H:%M}."
+    if quick:
+        from outbound.queue.outcome_write import write_outcome
+
+        # As _keep_answers would: an outcome that finishes the call drops its draft.
+        attempt_id = write_outcome(session, task, contact, attempt, before,
+                                   drop_draft=outcome.completes)
+        if attempt_id is None:
+            return None
+    else:
+        session.flush()
+        attempt_id = attempt.id
+    return Recorded(attempt_id, task.status,
+                    task.due_at if task.status == "open" else None, message)
+
+
+def _one_statement_will_do(outcome: Outcome, given: _Given) -> bool:
+    """Whether the outcome writes no more than the attempt, the task, the person's busy
+    mark and last call, and the task's draft: no answers kept, no number marked, no
+    suppression (which closes other tasks and cancels messages)."""
+    return not (outcome.needs_form or outcome.wrong_number or outcome.suppresses
+                or given.answers)
 
 
 def check_reason(outcome: Outcome, reason: str | None) -> str | None:

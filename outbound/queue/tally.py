@@ -1,17 +1,21 @@
-"""Counts of a campaign's tasks by round and status, read from ``task_tally``.
+"""Counts of a campaign's tasks by round and status, of its finished tasks by minute,
+and of its people enrolled, read from ``task_tally``, ``task_finish_tally`` and
+``enrolment_tally``.
 
-Triggers keep the tally as tasks change (migration 0015), so these read a few rows
-however many tasks a round has. A count is the sum of its shards.
+Triggers keep the tallies as tasks and enrolments change (migrations 0015 and 0016), so
+these read a few rows however many tasks a round has. A count is the sum of its shards.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from outbound.db.models import Task, TaskTally
+from outbound.db.models import EnrolmentTally, Task, TaskFinishTally, TaskTally
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def status_counts(session: Session, campaign_id: int, round_key: str | None = None
@@ -54,3 +58,47 @@ def first_created(session: Session, campaign_id: int,
                        Task.status == found.c.status)
                 .order_by(Task.created_at).limit(1).scalar_subquery())
     return session.scalar(select(func.min(earliest)).select_from(found))
+
+
+def counts_by_campaign(session: Session, round_key: str | None = None
+                       ) -> dict[int, dict[str, int]]:
+    """Every campaign's tasks in each status, of one round or of every round."""
+    stmt = select(TaskTally.campaign_id, TaskTally.status, func.sum(TaskTally.tasks))
+    if round_key is not None:
+        stmt = stmt.where(TaskTally.round_key == round_key)
+    found: dict[int, dict[str, int]] = {}
+    for campaign_id, status, count in session.execute(
+            stmt.group_by(TaskTally.campaign_id, TaskTally.status)):
+        if count:
+            found.setdefault(campaign_id, {})[status] = int(count)
+    return found
+
+
+def enrolled_by_campaign(session: Session) -> dict[int, int]:
+    """People enrolled (and still active) in each campaign."""
+    return {campaign_id: int(count) for campaign_id, count in session.execute(
+        select(EnrolmentTally.campaign_id, func.sum(EnrolmentTally.enrolled))
+        .group_by(EnrolmentTally.campaign_id)) if count}
+
+
+def finished_count(session: Session, campaign_id: int, round_key: str | None = None) -> int:
+    """Tasks finished (done or closed, with a finishing time) in the round, or in every
+    round of the campaign."""
+    stmt = select(func.sum(TaskFinishTally.tasks)).where(
+        TaskFinishTally.campaign_id == campaign_id)
+    if round_key is not None:
+        stmt = stmt.where(TaskFinishTally.round_key == round_key)
+    return int(session.scalar(stmt) or 0)
+
+
+def finishes_by_minute(session: Session, campaign_id: int, round_key: str | None = None
+                       ) -> list[tuple[datetime, int]]:
+    """(the minute's start, tasks finished in it) for each minute anything of the round
+    (or of every round) was finished, in order."""
+    minute = TaskFinishTally.finished_minute
+    stmt = select(minute, func.sum(TaskFinishTally.tasks)).where(
+        TaskFinishTally.campaign_id == campaign_id)
+    if round_key is not None:
+        stmt = stmt.where(TaskFinishTally.round_key == round_key)
+    return [(EPOCH + timedelta(minutes=int(at)), int(count)) for at, count in session.execute(
+        stmt.group_by(minute).having(func.sum(TaskFinishTally.tasks) != 0).order_by(minute))]

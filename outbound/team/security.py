@@ -84,6 +84,9 @@ AGENT_GRANTS: dict[str, str] = {
     # suppression outcome or a cancelled booking cancels what waits.
     "message": "SELECT, INSERT, UPDATE",
 }
+# Counts the database keeps by triggers (migrations 0015 and 0016): supervisors' and
+# administrators' screens read them; only the triggers, with the owner's rights, write.
+TALLIES = ("task_tally", "task_finish_tally", "enrolment_tally")
 # Supervisors may do everything to every table except these.
 SUPERVISOR_LIMITS: dict[str, str] = {
     "audit_event": "SELECT",
@@ -91,11 +94,13 @@ SUPERVISOR_LIMITS: dict[str, str] = {
     "app_setting": "SELECT",
     "legal_hold": "SELECT",
     "alembic_version": "SELECT",
+    **dict.fromkeys(TALLIES, "SELECT"),
 }
 ADMINISTRATOR_LIMITS: dict[str, str] = {
     "audit_event": "SELECT",
     "app_user": "SELECT, INSERT, UPDATE",
     "alembic_version": "SELECT",
+    **dict.fromkeys(TALLIES, "SELECT"),
 }
 
 

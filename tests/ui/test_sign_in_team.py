@@ -448,20 +448,6 @@ def test_the_demo_shows_the_marked_name_picker(qtbot, tmp_path, sqlite_db):  # t
     assert MainAction.LOCK not in shown.args[0].actions_by_name
 
 
-def test_launching_on_a_team_database_opens_nothing_before_sign_in(monkeypatch):  # type: ignore[no-untyped-def]
-    import argparse
-
-    from ui import launch
-
-    started = []
-    monkeypatch.setattr("ui.app.run_client", lambda db, user=None, **how: started.append(
-        (db, how)) or 0)
-    monkeypatch.setattr("outbound.db.open_database",
-                        lambda *a, **k: pytest.fail("opened before sign-in"))
-    assert launch.launch(argparse.Namespace(demo=False, db=URL)) == 0
-    assert started == [(None, {"kind": TEAM, "url": URL})]
-
-
 def test_a_remembered_password_is_kept_per_server_and_database():
     from ui.signin_team import keyring_service, where_to
 

@@ -14,7 +14,9 @@ One round of ``--team-size`` tasks (100,000) is loaded as the size sweep loads i
    the calls made, and every error (the goal is none).
 2. **As fast as they can go**, for ``--burst`` seconds each, the same agents in turn:
    the project's cycle (``claim_next_task`` then ``record_outcome`` "already updated
-   online", two transactions), then the floor: a bare claim (one ``UPDATE task ...
+   online": one statement, then a read and one statement, each in autocommit mode, with
+   the audit entry, the busy mark, the attempt and the checks they make), then the
+   floor: a bare claim (one ``UPDATE task ...
    WHERE id = (SELECT ... ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED)
    RETURNING id`` over the same fresh-task index) and a bare completion (``UPDATE task
    SET status = 'done' ...``), two transactions through psycopg with nothing else. The

@@ -20,6 +20,7 @@ from outbound.db.models import Attempt, Contact, Task
 from outbound.queue.claim import claim_next_task
 from outbound.queue.outcomes import record_outcome
 from outbound.team.accounts import SignInError, change_password, sign_in
+from outbound.team.security import group_roles
 from outbound.team.users import TeamError, add_user, disable_user, reset_password, set_role
 from tests.migrating import migrate
 from tests.team import TEMPORARY, make_team, password_of
@@ -90,6 +91,9 @@ def test_an_agent_reads_only_the_people_on_their_calls(team):
     with sam.write() as session:     # row-level security: for Sam, there is no such row
         assert session.execute(text("UPDATE contact SET name = 'X' WHERE id = :i"),
                                {"i": other}).rowcount == 0
+    # The queue's flags mark a person busy on a claim, and say nothing else Sam may change.
+    assert "permission denied" in _refused(
+        sam, "UPDATE contact_flags SET do_not_call = false WHERE id = :i", i=other)
     with sam.read() as session:
         assert session.get(Contact, other) is None
     # Jo, another agent, sees nobody: Sam's call is Sam's.
@@ -279,7 +283,10 @@ def test_a_server_out_of_reach_is_said_so_not_blamed_on_the_password():
 
 
 def test_a_team_database_brought_up_to_date_lets_supervisors_read_the_new_tallies(team):
-    migrate(team.owner, "downgrade", "0015")       # as a team's database was before 0016
+    agents = group_roles(team.database)["agent"]   # as a team's database was before 0016
+    with team.owner.write() as session:
+        session.execute(text(f'GRANT UPDATE ON contact_flags TO "{agents}"'))
+    migrate(team.owner, "downgrade", "0015")
     migrate(team.owner, "upgrade", "head")
     priya, _ = team.sign_in("Priya")
     (summary,) = campaign_summaries(priya, MONDAY)
@@ -287,3 +294,6 @@ def test_a_team_database_brought_up_to_date_lets_supervisors_read_the_new_tallie
     assert burndown(priya, _campaign_id(team), None).total == 4
     sam, _ = team.sign_in("Sam")
     assert "permission denied" in _refused(sam, "SELECT * FROM enrolment_tally")
+    assert "permission denied" in _refused(sam, "UPDATE contact_flags SET do_not_call = false")
+    assert claim_next_task(sam, "Sam", _campaign_id(team),
+                           now=at(MONDAY + timedelta(days=1), 10)) is not None

@@ -68,7 +68,9 @@ AGENT_GRANTS: dict[str, str] = {
     "task": "SELECT, INSERT, UPDATE",
     "form_draft": ALL,
     "contact": "SELECT, UPDATE",
-    "contact_flags": "SELECT, UPDATE",
+    # Read for everyone to pick the next call; the claim locks its row and marks the
+    # person busy through it, and may change nothing else there (not do-not-call).
+    "contact_flags": "SELECT, UPDATE (busy_until)",
     "contact_phone": ALL,
     "attempt": "SELECT, INSERT, UPDATE",
     "answer_set": ALL,

@@ -26,7 +26,8 @@ against each, minutes for tens of thousands.
 call-back reads the first entry instead of sorting every call-back due.
 
 A team's database (``team setup`` made its group roles) lets supervisors and
-administrators read the new tallies, as ``outbound.team.security`` grants them.
+administrators read the new tallies, and lets agents change only the busy mark through
+``contact_flags`` (the claim now sets it there), as ``outbound.team.security`` grants.
 """
 
 from collections.abc import Sequence
@@ -218,19 +219,27 @@ NEW_TALLIES = ("enrolment_tally", "task_finish_tally")
 
 
 def _grant_to_the_team() -> None:
-    """Supervisors and administrators read the new tallies on a team's database, as
-    ``outbound.team.security`` grants every tally; nobody writes them but the
-    triggers. A database without the team's roles needs nothing."""
+    """On a team's database, as ``outbound.team.security`` now grants: supervisors and
+    administrators read the new tallies (nobody writes them but the triggers), and an
+    agent may change only the busy mark through ``contact_flags``, which the claim
+    sets there. A database without the team's roles needs nothing."""
     from outbound.team.security import group_roles, ident
 
     bind = op.get_bind()
     groups = group_roles(bind.scalar(sa.text("SELECT current_database()")))
+
+    def exists(role: str) -> bool:
+        return bind.scalar(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                           {"r": groups[role]}) is not None
+
     for role in ("supervisor", "administrator"):
-        found = bind.scalar(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                            {"r": groups[role]})
-        if found:
+        if exists(role):
             for table in NEW_TALLIES:
                 op.execute(f"GRANT SELECT ON {ident(table)} TO {ident(groups[role])}")
+    if exists("agent"):
+        agent = ident(groups["agent"])
+        op.execute(f"REVOKE UPDATE ON contact_flags FROM {agent}")
+        op.execute(f"GRANT UPDATE (busy_until) ON contact_flags TO {agent}")
 
 
 def upgrade() -> None:

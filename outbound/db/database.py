@@ -133,38 +133,40 @@ class Database:
         Callers never see "database is locked" or a PostgreSQL serialization failure
         while the database is merely busy: the whole transaction is run again.
         """
-        for attempt in range(1, attempts + 1):
-            try:
-                with self.write() as session:
-                    return work(session)
-            except (OperationalError, DBAPIError) as exc:
-                if attempt == attempts or not _is_retryable(exc):
-                    raise
-                delay = min(0.5, 0.01 * 2**attempt) * (0.5 + random.random())
-                log.debug("database busy (attempt %d), retrying in %.3fs", attempt, delay)
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+        def once() -> T:
+            with self.write() as session:
+                return work(session)
+
+        return _retrying(once, attempts)
 
     def run_statements(self, work: Callable[[Connection], T], *, attempts: int = 8) -> T:
         """Run ``work`` on a PostgreSQL connection in autocommit mode, retrying when the
         database is busy: each statement is its own transaction, with no BEGIN or
         COMMIT to wait for. Only for work whose every write is one statement (a claim
         made in one ``WITH ... UPDATE``), so a retry never finds half of it done."""
-        for attempt in range(1, attempts + 1):
-            try:
-                with self.engine.connect() as connection:
-                    connection.execution_options(isolation_level="AUTOCOMMIT")
-                    return work(connection)
-            except (OperationalError, DBAPIError) as exc:
-                if attempt == attempts or not _is_retryable(exc):
-                    raise
-                delay = min(0.5, 0.01 * 2**attempt) * (0.5 + random.random())
-                log.debug("database busy (attempt %d), retrying in %.3fs", attempt, delay)
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+        def once() -> T:
+            with self.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+                return work(connection)
+
+        return _retrying(once, attempts)
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _retrying(once: Callable[[], T], attempts: int) -> T:
+    """``once()``, run again after a short, growing pause while the database is busy."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return once()
+        except (OperationalError, DBAPIError) as exc:
+            if attempt == attempts or not _is_retryable(exc):
+                raise
+            delay = min(0.5, 0.01 * 2**attempt) * (0.5 + random.random())
+            log.debug("database busy (attempt %d), retrying in %.3fs", attempt, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def _sqlite_engine(url: URL) -> Engine:

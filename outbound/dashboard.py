@@ -23,7 +23,6 @@ from outbound.queue.campaigns import round_key_for
 from outbound.queue.tally import (
     counts_by_campaign,
     enrolled_by_campaign,
-    finished_count,
     finishes_by_minute,
     first_created,
     round_keys_of,
@@ -148,20 +147,25 @@ class BurnDown:
 # calls by minute, so a round closed a million calls at once, or every round of a long
 # campaign, costs a row a minute.
 EXACT_FINISHES = 5000
+# Beyond it, the finishes are read in spans of time, at most this many for each point drawn.
+BUCKETS_A_POINT = 4
 
 
 def burndown(db: Database, campaign_id: int, round_key: str | None, *,
              now: datetime | None = None, max_points: int = 240) -> BurnDown:
     """The round's remaining calls after each finish, thinned to ``max_points``: at
-    each finish's own time up to ``EXACT_FINISHES`` finished calls, and at the end of
-    each minute with finishes beyond that."""
+    each finish's own time up to ``EXACT_FINISHES`` finished calls, and beyond that at
+    the end of each minute with finishes, or of each longer span when the campaign has
+    run for longer than ``BUCKETS_A_POINT * max_points`` minutes."""
     moment = now or utcnow()
     with db.read() as session:
-        total = sum(status_counts(session, campaign_id, round_key).values())
+        counts = status_counts(session, campaign_id, round_key)
+        total = sum(counts.values())
         first = first_created(session, campaign_id, round_key)
         # (when the calls left fell, by how many), and when the first call was finished
         finishes: list[tuple[datetime, int]]
-        if finished_count(session, campaign_id, round_key) <= EXACT_FINISHES:
+        # (every finished call with a finishing time is done or closed)
+        if sum(counts.get(status, 0) for status in FINISHED) <= EXACT_FINISHES:
             scope = [Task.campaign_id == campaign_id]
             if round_key:
                 scope.append(Task.round_key == round_key)
@@ -171,10 +175,14 @@ def burndown(db: Database, campaign_id: int, round_key: str | None, *,
                 .order_by(Task.completed_at))]
             earliest = finishes[0][0] if finishes else None
         else:
-            minutes = finishes_by_minute(session, campaign_id, round_key)
-            finishes = [(min(start + timedelta(minutes=1), moment), count)
+            # a minute apart, or further for a long campaign: a few points a pixel
+            every = max(1, int((moment - (first or moment)).total_seconds()
+                               // 60 // (BUCKETS_A_POINT * max_points)))
+            minutes = finishes_by_minute(session, campaign_id, round_key, every)
+            finishes = [(min(start + timedelta(minutes=every), moment), count)
                         for start, count in minutes]
-            earliest = minutes[0][0] if minutes else None
+            # a span may begin before the first call was made, the chart not
+            earliest = max(minutes[0][0], first or minutes[0][0]) if minutes else None
     start = min(first or moment, earliest or moment)
     points = [(start, total)]
     step = max(1, len(finishes) // max_points)

@@ -192,8 +192,7 @@ def test_the_burn_down_of_every_round_is_what_counting_gives_by_the_minute(db, m
         by_minute = sorted(Counter(_minute(when) for when in finished).items())
         chart = burndown(db, cid, key, now=now)
         assert chart.total == len(tasks) and chart.left_now == len(tasks) - len(finished)
-        assert chart.points[0] == (min([*(t.created_at for t in tasks),
-                                        *(_start(m) for m, _ in by_minute[:1])]), len(tasks))
+        assert chart.points[0] == (min(t.created_at for t in tasks), len(tasks))
         left, expected = len(tasks), []
         for minute, count in by_minute:
             left -= count
@@ -202,6 +201,37 @@ def test_the_burn_down_of_every_round_is_what_counting_gives_by_the_minute(db, m
         assert chart.points[-1] == (now, chart.left_now)
         if key in exact:        # the same totals as reading each finish
             assert (chart.total, chart.left_now) == (exact[key].total, exact[key].left_now)
+
+
+def test_a_long_campaign_s_burn_down_reads_its_finishes_in_spans(db, monkeypatch):
+    """Finishes spread over more minutes than the chart has room for are read in spans,
+    each point at a span's end: the same totals, and the points counting would give."""
+    cid = tracker(db, count=12)
+    for day in range(6):
+        at = TEN_AM + timedelta(days=day, minutes=37 * day)
+        if day:
+            generate_round(db, cid, WEDNESDAY + timedelta(days=day), now=at)
+        call(db, "Sam", cid, "already_submitted", at + timedelta(seconds=20))
+        call(db, "Sam", cid, "wrong_number", at + timedelta(minutes=3))
+    now = TEN_AM + timedelta(days=6)
+    monkeypatch.setattr(dashboard, "EXACT_FINISHES", 0)
+    chart = burndown(db, cid, None, now=now, max_points=10)
+    with db.read() as s:
+        tasks = list(s.scalars(select(Task).where(Task.campaign_id == cid)))
+    first = min(t.created_at for t in tasks)
+    every = int((now - first).total_seconds() // 60 // (dashboard.BUCKETS_A_POINT * 10))
+    assert every > 60
+    spans = Counter(_minute(t.completed_at) // every for t in tasks
+                    if t.status in FINISHED and t.completed_at is not None)
+    left, expected = len(tasks), []
+    for span, count in sorted(spans.items()):
+        left -= count
+        expected.append((min(_start((span + 1) * every), now), left))
+    step = max(1, len(expected) // 10)
+    thinned = [point for index, point in enumerate(expected, start=1)
+               if index % step == 0 or index == len(expected)]
+    assert chart.points == [(first, len(tasks)), *thinned, (now, left)]
+    assert (chart.total, chart.left_now) == (len(tasks), left)
 
 
 def _start(minute: int):  # type: ignore[no-untyped-def]

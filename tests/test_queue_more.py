@@ -181,6 +181,22 @@ def test_progress_counts_and_forecast_at_a_known_rate(db):
     assert campaign_progress(db, cid, "2026-11-24", now=noon).total == 0
 
 
+def test_progress_over_two_days_rates_only_today_s_agents_and_calls(db):
+    cid = tracker(db, 9)
+    _call(db, "Sam", cid, TEN_AM, DONE, 300)
+    _call(db, "Priya", cid, TEN_AM, "no_answer", 30)
+    tomorrow = TEN_AM + timedelta(days=1)
+    _call(db, "Priya", cid, tomorrow + timedelta(hours=1), DONE, 120)
+    _call(db, "Sam", cid, tomorrow + timedelta(hours=1, minutes=30), "no_answer", 60)
+    report = campaign_progress(db, cid, now=tomorrow + timedelta(hours=2))
+    assert report.by_outcome == {DONE: 2, "no_answer": 2} and report.attempts == 4
+    assert report.contact_rate == pytest.approx(0.5)
+    assert report.average_handle_seconds == pytest.approx((300 + 30 + 120 + 60) / 4)
+    assert report.agents_today == 2                      # the same two, counted once each
+    # one call finished today, in the hour since today's first call at 11:00
+    assert report.finished_per_hour == pytest.approx(1.0)
+
+
 def test_forecast_read_after_hours_rates_only_the_calling_hours(db):
     cid = tracker(db, 9)
     t = TEN_AM

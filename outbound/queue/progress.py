@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from outbound.clock import clock_reaches, to_london, utcnow
 from outbound.db.database import Database
@@ -70,29 +69,33 @@ def campaign_progress(db: Database, campaign: str | int, round_key: str | None =
                 report.in_progress += held.get(status, 0)
                 report.remaining += count - held.get(status, 0)
 
-        def attempts(*columns: Any) -> Select[Any]:
-            """Over the campaign's attempts (those on the round's tasks), by the
-            attempts' campaign index rather than by the round's tasks."""
-            stmt = select(*columns).where(Attempt.campaign_id == camp.id,
-                                          Attempt.supersedes_id.is_(None))
-            if round_key is not None:
-                stmt = stmt.join(Task, Task.id == Attempt.task_id).where(*scope)
-            return stmt
-
-        for outcome, count in session.execute(
-                attempts(Attempt.outcome, func.count()).group_by(Attempt.outcome)):
-            report.by_outcome[outcome] = count
-            report.attempts += count
-        made, handle = session.execute(attempts(
-            func.sum(func.cast(Attempt.contact_made, Attempt.duration_seconds.type)),
-            func.avg(Attempt.duration_seconds))).one()
-        if report.attempts:
-            report.contact_rate = (made or 0) / report.attempts
-        report.average_handle_seconds = float(handle) if handle is not None else None
         day_start = clock_reaches(to_london(moment).date(), template.window.start)
-        first, agents = session.execute(
-            attempts(func.min(Attempt.recorded_at), func.count(func.distinct(Attempt.agent_id)))
-            .where(Attempt.recorded_at >= day_start)).one()
+        today = case((Attempt.recorded_at >= day_start, 1), else_=0)
+        spoke = func.cast(Attempt.contact_made, Attempt.duration_seconds.type)
+        stmt = (select(Attempt.outcome, Attempt.agent_id, today, func.count(), func.sum(spoke),
+                       func.sum(Attempt.duration_seconds), func.count(Attempt.duration_seconds),
+                       func.min(Attempt.recorded_at))
+                .where(Attempt.campaign_id == camp.id, Attempt.supersedes_id.is_(None)))
+        if round_key is not None:      # by the attempts' campaign index, then their tasks
+            stmt = stmt.join(Task, Task.id == Attempt.task_id).where(*scope)
+        # One pass over the attempts, each joined once to its task: by outcome, agent and
+        # whether it was made today, summed here.
+        made = seconds = timed = 0
+        first: datetime | None = None
+        agents: set[int] = set()
+        for outcome, agent, is_today, count, spoken, handled, handles, earliest in \
+                session.execute(stmt.group_by(Attempt.outcome, Attempt.agent_id, today)):
+            report.by_outcome[outcome] = report.by_outcome.get(outcome, 0) + count
+            report.attempts += count
+            made += spoken or 0
+            seconds += handled or 0
+            timed += handles
+            if is_today:
+                agents.add(agent)
+                first = earliest if first is None else min(first, earliest)
+        if report.attempts:
+            report.contact_rate = made / report.attempts
+        report.average_handle_seconds = seconds / timed if timed else None
         # Today's rate is of calls finished, not of attempts: a no-answer or a call-back
         # leaves the call still to make. Calls of earlier rounds closed when today's round
         # was made were not finished by anyone.
@@ -101,7 +104,7 @@ def campaign_progress(db: Database, campaign: str | int, round_key: str | None =
             .where(*scope, Task.status.in_(("done", "closed")),
                    Task.completed_at >= day_start, Task.completed_at <= moment,
                    or_(Task.close_reason.is_(None), Task.close_reason != "round ended"))) or 0
-    report.agents_today = agents or 0
+    report.agents_today = len(agents)
     _forecast(report, template.window, first, finished, moment)
     return report
 

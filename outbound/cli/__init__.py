@@ -34,8 +34,6 @@ def user_errors() -> tuple[type[BaseException], ...]:
             ValueError, FileNotFoundError, PermissionError, IsADirectoryError)
 
 
-
-
 # Imported when a command is asked for, not to open the client: between them they load
 # the booking, import, export and calendar code the first window does not need.
 COMMAND_MODULES = ("contacts_cmd", "campaign_cmd", "demo_cmd", "serve_cmd", "booking_cmd",

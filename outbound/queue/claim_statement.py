@@ -49,6 +49,7 @@ T = Task.__table__
 # agent can read these for everyone while the contact table shows them only their own.
 F = CONTACT_FLAGS
 
+
 @dataclass(frozen=True, slots=True)
 class _Stage:
     reason: str                             # "callback", "retry" or "fresh"

@@ -73,7 +73,8 @@ def _changed(obj: Any) -> dict[str, Any]:
     session notes each attribute set, with its old value, in ``committed_state``)."""
     state = inspect(obj)
     columns = state.mapper.columns
-    return {columns[key].name: state.dict[key] for key in state.committed_state}
+    return {columns[key].name: state.dict[key] for key in state.committed_state
+            if key in columns}
 
 
 def write_outcome(session: Session, task: Task, contact: Contact, attempt: Attempt,

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from outbound.db.database import Database, DatabaseError, Password, connect, resolve_url
 from outbound.db.models import User
+from outbound.site_settings import SiteSettingsError, database_address, is_server_address
 from outbound.team.security import literal
 
 MIN_PASSWORD_LENGTH = 12
@@ -38,10 +39,14 @@ class Account:
     must_change_password: bool = False
 
 
-def is_team(url: str | URL | None) -> bool:
-    """Whether ``url`` names a team's PostgreSQL database (else an SQLite file)."""
-    resolved = url if isinstance(url, URL) else resolve_url(url)
-    return resolved.get_backend_name() == "postgresql"
+def is_team(url: str | None) -> bool:
+    """Whether ``url`` (else the address set for this computer) names a team's
+    PostgreSQL database, else an SQLite file: decided as the client decides at start-up
+    (``site_settings.is_server_address``)."""
+    try:
+        return is_server_address(database_address(url))
+    except SiteSettingsError as exc:
+        raise DatabaseError(str(exc)) from None
 
 
 def server_url(url: str | URL | None) -> URL:

@@ -40,8 +40,8 @@ LIST_KINDS = (("As the list's own reason column says", None),
 RUN_WARNING = (
     "Remove what is past its retention period now, in every campaign? Call attempts, "
     "answers and texts, emails and letters past their period are deleted; notes, "
-    "reasons, drafts and booking "
-    "notes are cleared. Calls to make stay, with their counts and last outcome, so the "
+    "reasons, drafts and booking notes are cleared. Calls to make stay, with their "
+    "counts and last outcome, so the "
     "statistics still add up. People on legal hold are left alone.\n\n"
     "This cannot be undone. The scheduled job does the same once a day.")
 
